@@ -1,0 +1,52 @@
+/// A set of static policies, templates and template-linked policies, each with a unique id.
+public struct PolicySet: Sendable {
+    /// Static and linked policies, in the order they were added: these are the ones evaluated.
+    public private(set) var policies: [Policy] = []
+    /// Templates, in the order they were added.
+    public private(set) var templates: [Policy] = []
+    private var ids: Set<String> = []
+
+    public init() {}
+
+    /// Parses policy text; policies without `@id` are named `policy0`, `policy1`, … in file order.
+    public init(parsing text: String) throws(CedarError) {
+        for policy in try Parser.parsePolicies(text) {
+            try add(policy)
+        }
+    }
+
+    public init(policies: [Policy]) throws(CedarError) {
+        for policy in policies {
+            try add(policy)
+        }
+    }
+
+    /// Adds a static policy or a template.
+    public mutating func add(_ policy: Policy) throws(CedarError) {
+        guard ids.insert(policy.id).inserted else {
+            throw .link("duplicate policy id `\(policy.id)`")
+        }
+        if policy.isTemplate {
+            templates.append(policy)
+        } else {
+            policies.append(policy)
+        }
+    }
+
+    /// Links template `templateID` with slot values, adding the result with id `linkID`.
+    @discardableResult
+    public mutating func link(template templateID: String, as linkID: String, values: [Slot: EntityUID])
+        throws(CedarError) -> Policy
+    {
+        guard let template = templates.first(where: { $0.id == templateID }) else {
+            throw .link("no template with id `\(templateID)`")
+        }
+        let linked = try template.linked(id: linkID, values: values)
+        try add(linked)
+        return linked
+    }
+
+    public func policy(id: String) -> Policy? {
+        policies.first { $0.id == id } ?? templates.first { $0.id == id }
+    }
+}

@@ -1,0 +1,58 @@
+/// Allow or deny.
+public enum Decision: String, Hashable, Sendable {
+    case allow, deny
+}
+
+/// A policy that could not be evaluated for a request, and why.
+public struct PolicyError: Hashable, Sendable {
+    public var policyID: String
+    public var message: String
+
+    public init(policyID: String, message: String) {
+        self.policyID = policyID
+        self.message = message
+    }
+}
+
+/// The answer to a request: the decision, the policies that determined it, and the policies that erred.
+public struct Response: Hashable, Sendable {
+    public var decision: Decision
+    /// The satisfied forbid policies when denied by one, else the satisfied permit policies.
+    public var reason: [String]
+    public var errors: [PolicyError]
+
+    public init(decision: Decision, reason: [String], errors: [PolicyError]) {
+        self.decision = decision
+        self.reason = reason
+        self.errors = errors
+    }
+}
+
+/// Cedar's authorization algorithm: a satisfied `forbid` overrides any `permit`; without a satisfied
+/// `permit` the answer is deny. A policy whose evaluation errs is skipped and reported.
+public struct Authorizer: Sendable {
+    public init() {}
+
+    public func isAuthorized(_ request: Request, policies: PolicySet, entities: Entities) -> Response {
+        let evaluator = Evaluator(request: request, entities: entities)
+        var permits: [String] = []
+        var forbids: [String] = []
+        var errors: [PolicyError] = []
+        for policy in policies.policies {
+            do {
+                if try evaluator.isSatisfied(policy) {
+                    if policy.effect == .forbid {
+                        forbids.append(policy.id)
+                    } else {
+                        permits.append(policy.id)
+                    }
+                }
+            } catch {
+                errors.append(PolicyError(policyID: policy.id, message: error.message))
+            }
+        }
+        if !forbids.isEmpty { return Response(decision: .deny, reason: forbids, errors: errors) }
+        if !permits.isEmpty { return Response(decision: .allow, reason: permits, errors: errors) }
+        return Response(decision: .deny, reason: [], errors: errors)
+    }
+}

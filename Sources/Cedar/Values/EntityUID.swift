@@ -1,0 +1,76 @@
+/// The name of an entity type, fully qualified with its namespace (`"Photos::User"`).
+public struct EntityType: Hashable, Sendable, Comparable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+    public init(stringLiteral value: String) { self.name = value }
+
+    /// The action entity type for a namespace (`Action`, or `NS::Action`).
+    public static let action = EntityType("Action")
+
+    /// True for `Action` and `NS::Action`.
+    public var isAction: Bool { name == "Action" || name.hasSuffix("::Action") }
+
+    /// The namespace part (`"Photos"` for `"Photos::User"`), empty when unqualified.
+    public var namespace: String {
+        guard let range = name.ranges(of: "::").last else { return "" }
+        return String(name[..<range.lowerBound])
+    }
+
+    /// The last path component (`"User"` for `"Photos::User"`).
+    public var basename: String {
+        guard let range = name.ranges(of: "::").last else { return name }
+        return String(name[range.upperBound...])
+    }
+
+    public var description: String { name }
+    public static func < (lhs: EntityType, rhs: EntityType) -> Bool { lhs.name < rhs.name }
+}
+
+/// The unique identifier of an entity: its type and its id, written `Type::"id"`.
+public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let type: EntityType
+    public let id: String
+
+    public init(type: EntityType, id: String) {
+        self.type = type
+        self.id = id
+    }
+
+    public init(_ type: String, _ id: String) {
+        self.type = EntityType(type)
+        self.id = id
+    }
+
+    public var description: String { "\(type.name)::\(CedarString.quoted(id))" }
+
+    public static func < (lhs: EntityUID, rhs: EntityUID) -> Bool {
+        lhs.type == rhs.type ? lhs.id < rhs.id : lhs.type < rhs.type
+    }
+}
+
+/// Cedar's string escaping, shared by the formatter and error messages.
+enum CedarString {
+    static func quoted(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Custos: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "custos",
+        abstract: "Custos: a Zero Trust control plane for AI agents.",
+        subcommands: [PolicyCommand.self]
+    )
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Cedar
+import Foundation
+
+/// Reads the files the policy commands share.
+enum PolicyInputs {
+    static func text(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(path)")
+        }
+    }
+
+    static func schema(_ path: String?) throws -> Schema? {
+        guard let path else { return nil }
+        let text = try text(path)
+        do {
+            if path.hasSuffix(".json") { return try Schema(json: try JSONValue.decode(text)) }
+            return try Schema(cedarSchema: text)
+        } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+    }
+
+    static func policies(_ path: String) throws -> PolicySet {
+        do {
+            return try PolicySet(parsing: try text(path))
+        } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+    }
+
+    static func entities(_ path: String?, schema: Schema?) throws -> Entities {
+        guard let path else { return try Entities(json: .array([]), schema: schema) }
+        do {
+            return try Entities(json: try JSONValue.decode(try text(path)), schema: schema)
+        } catch let error as CedarError {
+            throw CommandFailure("\(path): \(error)")
+        }
+    }
+}
+
+/// A failure already explained to the user; exits with status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension CommandFailure {
+    func report() -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(description)\n".utf8))
+        return ExitCode.failure
+    }
+}
