@@ -164,7 +164,8 @@ public struct Evaluator: Sendable {
             return .bool(!a.isDisjoint(with: try set(rhs)))
         case .hasTag:
             let uid = try entity(lhs)
-            return .bool(entities[uid]?.tags[try string(rhs)] != nil)
+            let tag = try string(rhs)  // checked even when the entity does not exist
+            return .bool(entities[uid]?.tags[tag] != nil)
         case .getTag:
             let uid = try entity(lhs)
             let tag = try string(rhs)

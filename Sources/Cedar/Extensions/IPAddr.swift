@@ -17,8 +17,8 @@ public struct IPAddr: Hashable, Sendable, CustomStringConvertible {
     var range: (low: UInt128, high: UInt128) {
         let hostBits = width - prefixLength
         if hostBits == 128 { return (0, UInt128.max) }
-        let low = (address >> hostBits) << hostBits
-        return (low, low + ((1 as UInt128) << hostBits) - 1)
+        let hostMask = ((1 as UInt128) << hostBits) - 1
+        return (address & ~hostMask, address | hostMask)
     }
 
     /// True when every address of `self` lies within `other` (same family only).

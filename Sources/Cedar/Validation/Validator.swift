@@ -155,7 +155,7 @@ public struct Validator: Sendable {
     private func checkActionApplication(_ policy: Policy) throws(CedarError) {
         let actions: [ActionDefinition]
         switch policy.action {
-        case .any: return
+        case .any: actions = Array(schema.actions.values)
         case .equal(let uid): actions = schema.actions[uid].map { [$0] } ?? []
         case .in(let uid): actions = schema.actions.values.filter { actionHierarchy.isDescendant($0.uid, of: uid) }
         case .inSet(let uids):
