@@ -356,6 +356,59 @@ class Gen:
 
 POLICY_ID = re.compile(r"policy `([^`]*)`")
 
+MUTATIONS = ["", " ", "(", ")", "[", "]", "{", "}", ",", ";", ".", "::", "&&", "||", "!", "-", "==", "in", "is",
+             "has", "like", "if", "then", "else", "\"", "\\", "*", "?principal", "@a", "0", "9223372036854775808",
+             "principal", "action", "when", "unless", "//", "\n", "ü", "\\u{0}", "\\q"]
+
+
+def mutate(rng, text):
+    """The text with a few random edits, to compare how both parsers accept and reject input."""
+    chars = list(text)
+    for _ in range(rng.randint(1, 3)):
+        position = rng.randint(0, len(chars))
+        if rng.random() < 0.5 and position < len(chars):
+            del chars[position:position + rng.randint(1, 3)]
+        else:
+            chars[position:position] = list(rng.choice(MUTATIONS))
+    return "".join(chars)
+
+
+def cedarpy_est(text):
+    """cedarpy's JSON form of the policies, or None when it rejects them."""
+    try:
+        est = json.loads(cedarpy.policies_to_json_str(text))
+    except Exception:
+        return None
+    for group in ("staticPolicies", "templates"):
+        for policy in est.get(group, {}).values():
+            for key, value in (policy.get("annotations") or {}).items():
+                if value is None:  # a bare `@name` has the empty string as its value
+                    policy["annotations"][key] = ""
+    return {k: est.get(k) for k in ("staticPolicies", "templates", "templateLinks")}
+
+
+def custos_est(custos, path):
+    completed = subprocess.run([custos, "policy", "format", "--json", "--policies", path], capture_output=True, text=True)
+    return json.loads(completed.stdout) if completed.returncode == 0 else None
+
+
+def compare_syntax(custos, folder, base, text, rng):
+    """Both engines must accept the same texts and agree on their JSON form (EST); returns problems."""
+    problems = []
+    for label, candidate in (("generated", text), ("mutated", mutate(rng, text))):
+        path = os.path.join(folder, f"{base}.{label}.cedar")
+        with open(path, "w") as f:
+            f.write(candidate)
+        theirs, ours = cedarpy_est(candidate), custos_est(custos, path)
+        if (theirs is None) != (ours is None):
+            problems.append(f"{path}: cedarpy {'rejects' if theirs is None else 'accepts'} it, custos "
+                            f"{'rejects' if ours is None else 'accepts'} it")
+        elif theirs != ours:
+            problems.append(f"{path}: the JSON policy forms differ")
+        else:
+            os.remove(path)
+    return problems
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -374,6 +427,7 @@ def main():
     schema = cedarpy.Schema.from_str(SCHEMA) if hasattr(cedarpy, "Schema") else SCHEMA
     compared = 0
     valid_sets = 0
+    syntax_problems = []
     for case in range(args.cases):
         g = Gen(rng, safe=case % 2 == 0)
         policies = "\n\n".join(g.policy() for _ in range(rng.randint(1, 3 if g.safe else 6)))
@@ -381,6 +435,7 @@ def main():
         base = f"case{case:05d}"
         with open(os.path.join(folder, base + ".cedar"), "w") as f:
             f.write(policies)
+        syntax_problems += compare_syntax(args.custos, folder, base, policies, rng)
         with open(os.path.join(folder, base + ".entities.json"), "w") as f:
             json.dump(entities, f)
         try:
@@ -404,11 +459,14 @@ def main():
         with open(os.path.join(folder, base + ".json"), "w") as f:
             json.dump(test, f, indent=1, ensure_ascii=False)
     print(f"generated {args.cases} policy sets ({valid_sets} valid per cedarpy) and {compared} requests in {folder}")
+    for problem in syntax_problems:
+        print("SYNTAX " + problem)
+    print(f"syntax: {2 * args.cases} texts (generated and mutated) parsed by both, {len(syntax_problems)} disagreements")
     sys.stdout.flush()
     completed = subprocess.run([args.custos, "policy", "test", "--root", folder, folder])
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
-    return completed.returncode
+    return 1 if syntax_problems else completed.returncode
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ public struct PolicySet: Sendable {
     /// Templates, in the order they were added.
     public private(set) var templates: [Policy] = []
     private var ids: Set<String> = []
+    /// Ids of policies and templates in the order they were added.
+    public private(set) var order: [String] = []
 
     public init() {}
 
@@ -26,6 +28,7 @@ public struct PolicySet: Sendable {
         guard ids.insert(policy.id).inserted else {
             throw .link("duplicate policy id `\(policy.id)`")
         }
+        order.append(policy.id)
         if policy.isTemplate {
             templates.append(policy)
         } else {

@@ -102,3 +102,7 @@ extension JSONValue: Codable {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension JSONValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}

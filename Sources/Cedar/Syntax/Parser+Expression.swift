@@ -127,15 +127,17 @@ extension Parser {
             throw .parse("too many unary operators in a row (at most 4)", at: start)
         }
         var expr: Expr
-        // A minus directly before an integer literal is part of the literal, so -9223372036854775808 parses.
-        if operators.last == "-", case .integer(let digits) = current.kind {
+        // A minus directly before a bare integer literal is part of the literal, so -9223372036854775808
+        // parses; with a member access after it (`-1.foo()`) the minus applies to the whole access.
+        let next = peek(1)
+        if operators.last == "-", case .integer(let digits) = current.kind, !next.isSymbol("."), !next.isSymbol("[") {
             let at = location
             advance()
             guard let value = Int64("-" + digits) else {
                 throw .parse("integer literal `-\(digits)` does not fit in 64 bits", at: at)
             }
             operators.removeLast()
-            expr = try accessors(.value(.long(value)))
+            expr = .value(.long(value))
         } else {
             expr = try member()
         }

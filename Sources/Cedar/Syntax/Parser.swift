@@ -183,20 +183,30 @@ extension Parser {
         return .any
     }
 
+    /// An entity uid in the action scope, which must be of an `Action` type.
+    private mutating func actionUID() throws(CedarError) -> EntityUID {
+        let at = location
+        let uid = try entityUID()
+        guard uid.type.isAction else {
+            throw .parse("expected an action entity like Action::\"view\", found `\(uid)`", at: at)
+        }
+        return uid
+    }
+
     private mutating func actionConstraint() throws(CedarError) -> ActionConstraint {
         try expectKeyword("action")
-        if accept("==") { return .equal(try entityUID()) }
+        if accept("==") { return .equal(try actionUID()) }
         if acceptKeyword("in") {
             if accept("[") {
                 var uids: [EntityUID] = []
                 while !current.isSymbol("]") {
-                    uids.append(try entityUID())
+                    uids.append(try actionUID())
                     if !accept(",") { break }
                 }
                 try expect("]")
                 return .inSet(uids)
             }
-            return .in(try entityUID())
+            return .in(try actionUID())
         }
         if current.isIdentifier("is") {
             throw .parse("`is` is not allowed in the action scope", at: location)
