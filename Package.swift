@@ -15,7 +15,8 @@ let package = Package(
         .executable(name: "custos", targets: ["custos"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(name: "Cedar", swiftSettings: swiftSettings),
@@ -27,7 +28,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CedarTests", dependencies: ["Cedar", "custos"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CedarTests",
+            dependencies: [
+                "Cedar", "custos",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

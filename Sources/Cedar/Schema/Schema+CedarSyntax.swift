@@ -162,6 +162,11 @@ extension Parser {
     }
 
     private mutating func writtenType() throws(CedarError) -> WrittenType {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw .schema("type nested more than \(Self.maximumDepth) levels deep", at: location)
+        }
         if current.isSymbol("{") { return try recordType() }
         let at = location
         let name = try path().joined(separator: "::")
