@@ -31,6 +31,33 @@ enum PolicyInputs {
         }
     }
 
+    /// Policies from Cedar text, or from Cedar's JSON policy format when `json` (by default: when the
+    /// name ends in `.json`).
+    static func policySet(_ path: String, json: Bool? = nil) throws -> PolicySet {
+        guard json ?? path.hasSuffix(".json") else { return try policies(path) }
+        let text = try text(path)
+        do {
+            return try PolicySet(json: try JSONValue.decode(text))
+        } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+    }
+
+    /// Requests, one JSON object per line; blank lines are skipped.
+    static func requests(_ path: String, schema: Schema?) throws -> [Request] {
+        var parsed: [Request] = []
+        for (number, line) in try text(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !line.allSatisfy(\.isWhitespace) {
+            do {
+                parsed.append(try Request(json: try JSONValue.decode(String(line)), schema: schema))
+            } catch {
+                throw CommandFailure("\(path):\(number + 1): \(error)")
+            }
+        }
+        guard !parsed.isEmpty else { throw CommandFailure("\(path): no requests") }
+        return parsed
+    }
+
     static func entities(_ path: String?, schema: Schema?) throws -> Entities {
         guard let path else { return try Entities(json: .array([]), schema: schema) }
         do {

@@ -7,6 +7,9 @@ public struct PolicySet: Sendable {
     private var ids: Set<String> = []
     /// Ids of policies and templates in the order they were added.
     public private(set) var order: [String] = []
+    /// The evaluated policies by scope, so that a request only looks at those that can apply.
+    private(set) var index = ScopeIndex()
+    private var positions: [String: (isTemplate: Bool, position: Int)] = [:]
 
     public init() {}
 
@@ -30,8 +33,11 @@ public struct PolicySet: Sendable {
         }
         order.append(policy.id)
         if policy.isTemplate {
+            positions[policy.id] = (true, templates.count)
             templates.append(policy)
         } else {
+            positions[policy.id] = (false, policies.count)
+            index.insert(policy, at: policies.count)
             policies.append(policy)
         }
     }
@@ -41,15 +47,18 @@ public struct PolicySet: Sendable {
     public mutating func link(template templateID: String, as linkID: String, values: [Slot: EntityUID])
         throws(CedarError) -> Policy
     {
-        guard let template = templates.first(where: { $0.id == templateID }) else {
+        guard let found = positions[templateID], found.isTemplate else {
             throw .link("no template with id `\(templateID)`")
         }
+        let template = templates[found.position]
         let linked = try template.linked(id: linkID, values: values)
         try add(linked)
         return linked
     }
 
+    /// The policy or template with this id.
     public func policy(id: String) -> Policy? {
-        policies.first { $0.id == id } ?? templates.first { $0.id == id }
+        guard let found = positions[id] else { return nil }
+        return found.isTemplate ? templates[found.position] : policies[found.position]
     }
 }

@@ -34,11 +34,21 @@ public struct Authorizer: Sendable {
     public init() {}
 
     public func isAuthorized(_ request: Request, policies: PolicySet, entities: Entities) -> Response {
+        decide(request, policies, policies.index.candidates(for: request, entities: entities), entities)
+    }
+
+    /// The same decision, evaluating every policy instead of only the index's candidates (for tests).
+    func isAuthorizedWithoutIndex(_ request: Request, policies: PolicySet, entities: Entities) -> Response {
+        decide(request, policies, Array(policies.policies.indices), entities)
+    }
+
+    private func decide(_ request: Request, _ set: PolicySet, _ candidates: [Int], _ entities: Entities) -> Response {
         let evaluator = Evaluator(request: request, entities: entities)
         var permits: [String] = []
         var forbids: [String] = []
         var errors: [PolicyError] = []
-        for policy in policies.policies {
+        for position in candidates {
+            let policy = set.policies[position]
             do {
                 if try evaluator.isSatisfied(policy) {
                     if policy.effect == .forbid {

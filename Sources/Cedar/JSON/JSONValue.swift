@@ -13,28 +13,16 @@ public enum JSONValue: Hashable, Sendable {
     /// Largest JSON document accepted, in bytes.
     public static let maximumDocumentSize = 512 * 1024 * 1024
 
-    /// Decodes a JSON document.
+    /// Parses a JSON document (strict RFC 8259; duplicate keys and nesting deeper than 512 are errors).
     public static func decode(_ data: Data) throws(CedarError) -> JSONValue {
         guard data.count <= maximumDocumentSize else {
             throw .json("document is larger than \(maximumDocumentSize) bytes")
         }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw .json("invalid JSON: \(Self.describe(error))")
-        }
+        return try JSONParser.parse(data)
     }
 
     public static func decode(_ text: String) throws(CedarError) -> JSONValue {
-        try decode(Data(text.utf8))
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return String(describing: error)
+        try JSONParser.parse(text.utf8)
     }
 
     /// A short name of the JSON type, for error messages.
@@ -60,26 +48,7 @@ public enum JSONValue: Hashable, Sendable {
     }
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let n = try? container.decode(Int64.self) {
-            self = .integer(n)
-        } else if let d = try? container.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+extension JSONValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
