@@ -58,7 +58,7 @@ action manage appliesTo {
 """
 
 ACTIONS = ["read", "write", "edit", "manage"]
-STRINGS = ["", "a", "abc", "alice", "Bob", "x*y", "a\\nb", "ümlaut", "HardwareEngineering", "a b"]
+STRINGS = ["", "a", "abc", "alice", "Bob", "x*y", "a\\nb", "ümlaut", "HardwareEngineering", "a b", "\u00e9", "e\u0301"]
 DECIMALS = ["0.0", "1.5", "-0.0001", "12.3456", "922337203685477.5807", "-922337203685477.5808", "1.23456", "1.", "abc"]
 IPS = ["10.0.0.1", "192.168.1.7", "192.168.0.0/16", "127.0.0.1", "127.0.0.0/8", "::1", "ff02::1", "224.0.0.1",
        "1:2:3:4:5:6:7:8", "::", "0.0.0.0/0", "10.0.0.0/33", "01.2.3.4", "1::2::3", "::ffff:1.2.3.4", "fe80::/10"]
@@ -161,7 +161,7 @@ class Gen:
 
     def e_Long(self, d):
         options = [
-            lambda: str(self.pick(LONGS)) if not str(self.pick(LONGS)).startswith("-") else str(self.pick(LONGS)),
+            lambda: str(self.pick(LONGS)),
             lambda: "context.n",
             lambda: "principal.age",
             self.u(lambda: "resource.level"),

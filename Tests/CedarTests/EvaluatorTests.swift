@@ -100,3 +100,33 @@ import Testing
         #expect(throws: CedarError.self) { _ = try Self.evaluate(text) }
     }
 }
+
+/// Cedar compares strings code point by code point; canonically equivalent but different strings
+/// (composed "é" and "e" + combining accent) are different values, entity ids and attribute names.
+@Suite struct ExactStringTests {
+    static let composed = "\u{E9}"
+    static let decomposed = "e\u{301}"
+
+    @Test func equivalentStringsAreDifferentValues() {
+        #expect(Value.string(Self.composed) != Value.string(Self.decomposed))
+        #expect(Set([Value.string(Self.composed), .string(Self.decomposed)]).count == 2)
+        #expect(EntityUID("User", Self.composed) != EntityUID("User", Self.decomposed))
+        #expect(Value.record([Self.composed: .long(1)]) != Value.record([Self.decomposed: .long(1)]))
+    }
+
+    @Test func anEquivalentEntityIDDoesNotMatchAPolicy() throws {
+        let policies = try PolicySet(parsing: "permit(principal == User::\"\\u{e9}\", action, resource);")
+        let request = Request(
+            principal: EntityUID("User", Self.decomposed), action: EntityUID("Action", "a"), resource: EntityUID("R", "r"))
+        #expect(Authorizer().isAuthorized(request, policies: policies, entities: Entities()).decision == .deny)
+    }
+
+    @Test func anEquivalentAttributeNameIsNotFound() throws {
+        let request = Request(
+            principal: EntityUID("User", "u"), action: EntityUID("Action", "a"), resource: EntityUID("R", "r"),
+            context: [Self.decomposed: .bool(true)])
+        let evaluator = Evaluator(request: request, entities: Entities())
+        #expect(try evaluator.evaluate(try Expr(parsing: "context has \"\\u{e9}\"")) == .bool(false))
+        #expect(throws: CedarError.self) { try evaluator.evaluate(try Expr(parsing: "context[\"\\u{e9}\"]")) }
+    }
+}

@@ -76,8 +76,8 @@ public struct Evaluator: Sendable {
             return try attribute(of: try evaluate(target), name)
         case .hasAttribute(let target, let name):
             switch try evaluate(target) {
-            case .record(let fields): return .bool(fields[name] != nil)
-            case .entity(let uid): return .bool(entities[uid]?.attributes[name] != nil)
+            case .record(let fields): return .bool(fields.exact(name) != nil)
+            case .entity(let uid): return .bool(entities[uid]?.attributes.exact(name) != nil)
             case let other: throw typeError(expected: "entity or record", got: other)
             }
         case .like(let target, let pattern):
@@ -109,13 +109,13 @@ public struct Evaluator: Sendable {
     private func attribute(of value: Value, _ name: String) throws(CedarError) -> Value {
         switch value {
         case .record(let fields):
-            guard let field = fields[name] else {
+            guard let field = fields.exact(name) else {
                 throw .evaluation("record does not have the attribute `\(name)`")
             }
             return field
         case .entity(let uid):
             guard let entity = entities[uid] else { throw .evaluation("entity `\(uid)` does not exist") }
-            guard let field = entity.attributes[name] else {
+            guard let field = entity.attributes.exact(name) else {
                 throw .evaluation("`\(uid)` does not have the attribute `\(name)`")
             }
             return field
@@ -165,12 +165,12 @@ public struct Evaluator: Sendable {
         case .hasTag:
             let uid = try entity(lhs)
             let tag = try string(rhs)  // checked even when the entity does not exist
-            return .bool(entities[uid]?.tags[tag] != nil)
+            return .bool(entities[uid]?.tags.exact(tag) != nil)
         case .getTag:
             let uid = try entity(lhs)
             let tag = try string(rhs)
             guard let entity = entities[uid] else { throw .evaluation("entity `\(uid)` does not exist") }
-            guard let value = entity.tags[tag] else { throw .evaluation("`\(uid)` does not have the tag `\(tag)`") }
+            guard let value = entity.tags.exact(tag) else { throw .evaluation("`\(uid)` does not have the tag `\(tag)`") }
             return value
         }
     }

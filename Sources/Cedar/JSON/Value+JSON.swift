@@ -89,7 +89,7 @@ enum ValueReader {
         var values: [String: Value] = [:]
         values.reserveCapacity(fields.count)
         for (key, field) in fields {
-            if let attribute = type.attributes[key] {
+            if let attribute = type.attributes.exact(key) {
                 values[key] = try read(field, expected: attribute.type, path: "\(path).\(key)")
             } else if type.additionalAttributes {
                 values[key] = try untyped(field, path: "\(path).\(key)")
@@ -97,7 +97,7 @@ enum ValueReader {
                 throw .json("\(path): attribute `\(key)` is not declared in the schema")
             }
         }
-        for (key, attribute) in type.attributes where attribute.isRequired && fields[key] == nil {
+        for (key, attribute) in type.attributes where attribute.isRequired && fields.exact(key) == nil {
             throw .json("\(path): required attribute `\(key)` is missing")
         }
         return values

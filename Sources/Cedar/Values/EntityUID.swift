@@ -26,7 +26,7 @@ public struct EntityType: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     public var description: String { name }
-    public static func < (lhs: EntityType, rhs: EntityType) -> Bool { lhs.name < rhs.name }
+    public static func < (lhs: EntityType, rhs: EntityType) -> Bool { ExactString.less(lhs.name, rhs.name) }
 }
 
 /// The unique identifier of an entity: its type and its id, written `Type::"id"`.
@@ -47,7 +47,7 @@ public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible
     public var description: String { "\(type.name)::\(CedarString.quoted(id))" }
 
     public static func < (lhs: EntityUID, rhs: EntityUID) -> Bool {
-        lhs.type == rhs.type ? lhs.id < rhs.id : lhs.type < rhs.type
+        lhs.type == rhs.type ? ExactString.less(lhs.id, rhs.id) : lhs.type < rhs.type
     }
 }
 
