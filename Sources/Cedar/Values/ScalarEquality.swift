@@ -4,23 +4,28 @@
 enum ExactString {
     @inline(__always)
     static func equal(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in x.count == y.count && (x.count == 0 || memoryEqual(x, y)) }
+        let x = a.utf8
+        let y = b.utf8
+        guard x.count == y.count else { return false }
+        let fast = x.withContiguousStorageIfAvailable { xs in
+            y.withContiguousStorageIfAvailable { ys in bytesEqual(xs, ys) }
         }
+        return (fast ?? nil) ?? x.elementsEqual(y)
     }
 
     @inline(__always)
-    private static func memoryEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func bytesEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
         for i in 0..<x.count where x[i] != y[i] { return false }
         return true
     }
 
     @inline(__always)
     static func hash(_ s: String, into hasher: inout Hasher) {
-        var s = s
-        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let bytes = s.utf8
+        let hashed: Void? = bytes.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil {
+            for byte in bytes { hasher.combine(byte) }
+        }
         hasher.combine(0xFF as UInt8)  // terminator: "ab"+"c" and "a"+"bc" hash differently
     }
 
