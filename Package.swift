@@ -12,26 +12,63 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Cedar", targets: ["Cedar"]),
+        .library(name: "CustosCore", targets: ["CustosCore"]),
         .executable(name: "custos", targets: ["custos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "Cedar", swiftSettings: swiftSettings),
+        .target(name: "CustosCore", swiftSettings: swiftSettings),
+        .target(
+            name: "CustosIdentity",
+            dependencies: ["CustosCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CustosStore",
+            dependencies: ["CustosCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CustosServer",
+            dependencies: [
+                "CustosCore", "CustosIdentity", "CustosStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "custos",
             dependencies: [
-                "Cedar",
+                "Cedar", "CustosCore", "CustosServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CustosTestSupport", path: "Tests/CustosTestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CustosServerTests",
+            dependencies: [
+                "CustosCore", "CustosIdentity", "CustosStore", "CustosServer", "custos", "CustosTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CedarTests",
             dependencies: [
-                "Cedar", "custos",
+                "Cedar", "custos", "CustosTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

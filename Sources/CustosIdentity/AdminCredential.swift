@@ -1,0 +1,61 @@
+public import CustosCore
+import Crypto
+public import Foundation
+
+/// The credential that guards the control-plane API. Only its SHA-256 digest is stored; the token
+/// itself is shown once, when it is created. Checking a presented token compares digests in
+/// constant time.
+public struct AdminCredential: Sendable {
+    /// SHA-256 of the token.
+    public let digest: [UInt8]
+
+    public init(digest: [UInt8]) throws(CustosError) {
+        guard digest.count == SHA256.byteCount else { throw .invalidRequest("an admin token digest is 32 bytes") }
+        self.digest = digest
+    }
+
+    /// Reads a digest written as 64 hexadecimal digits.
+    public init(hexDigest: String) throws(CustosError) {
+        let text = hexDigest.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard text.utf8.count == 64 else { throw .invalidRequest("an admin token digest is 64 hexadecimal digits") }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else {
+                throw .invalidRequest("an admin token digest is 64 hexadecimal digits")
+            }
+            bytes.append(byte)
+            index = next
+        }
+        try self.init(digest: bytes)
+    }
+
+    /// A fresh random token (256 bits) and the credential that accepts it.
+    public static func generate() -> (token: String, credential: AdminCredential) {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let token = "custos_admin_" + Base64URL.encode(bytes)
+        return (token, AdminCredential(unchecked: Array(SHA256.hash(data: Data(token.utf8)))))
+    }
+
+    private init(unchecked digest: [UInt8]) { self.digest = digest }
+
+    public var hexDigest: String { digest.map { String(format: "%02x", $0) }.joined() }
+
+    /// True when `token` is the admin token. Takes the same time whatever the token is.
+    public func accepts(_ token: String) -> Bool {
+        let presented = Array(SHA256.hash(data: Data(token.utf8)))
+        var difference: UInt8 = 0
+        for (a, b) in zip(presented, digest) { difference |= a ^ b }
+        return difference == 0
+    }
+}
+
+/// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5), as JOSE uses it.
+public enum Base64URL {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

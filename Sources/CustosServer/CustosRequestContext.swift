@@ -1,0 +1,112 @@
+public import Hummingbird
+import NIOCore
+import Foundation
+public import CustosCore
+import Logging
+
+/// The request context of every Custos route: records whether the caller presented the admin
+/// credential.
+public struct CustosRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AdminAuthenticator`` once the admin token checked out.
+    public var isAdmin = false
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// Control-plane requests are small; anything bigger is refused before it is decoded.
+    public var maxUploadSize: Int { 64 * 1024 }
+}
+
+extension Request {
+    /// Decodes a JSON body of at most `context.maxUploadSize` bytes; malformed input is a 400 that
+    /// says what was wrong, never a 500.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: CustosRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw CustosError.invalidRequest("the request body is larger than \(context.maxUploadSize) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as CustosError {
+            throw error
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw CustosError.invalidRequest("the field `\(key.stringValue)` is required")
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw CustosError.invalidRequest("the field `\(path)` has the wrong type")
+        } catch {
+            throw CustosError.invalidRequest("the request body is not valid JSON for this endpoint")
+        }
+    }
+}
+
+/// The error body every endpoint uses: `{"error": "<code>", "message": "..."}`.
+struct ErrorBody: ResponseEncodable {
+    var error: String
+    var message: String
+}
+
+/// Turns errors into JSON responses with the right status; unexpected errors become a 500 whose
+/// details go to the log only.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = CustosRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as CustosError {
+            return try Self.response(for: error, request: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound {
+            if let allowed = Self.allowedMethods(request.uri.path) {
+                var response = try Self.response(
+                    for: .invalidRequest("method \(request.method) is not allowed here"), request: request, context: context)
+                response.status = .methodNotAllowed
+                response.headers[.allow] = allowed
+                return response
+            }
+            return try Self.response(for: .notFound("no such endpoint"), request: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return try Self.response(for: .internalError("internal error"), request: request, context: context)
+        }
+    }
+
+    /// The methods a known path accepts, for the `405` answer to any other method.
+    static func allowedMethods(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        switch Array(parts) {
+        case ["healthz"], ["readyz"], ["openapi.json"]: return "GET"
+        case ["v1", "agents"]: return "GET, POST"
+        case let p where p.count == 3 && p[0] == "v1" && p[1] == "agents": return "GET, PATCH, DELETE"
+        case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && (p[3] == "suspend" || p[3] == "reactivate"):
+            return "POST"
+        default: return nil
+        }
+    }
+
+    static func status(for error: CustosError) -> HTTPResponse.Status {
+        switch error.code {
+        case .invalidRequest: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .unavailable: .serviceUnavailable
+        default: .internalServerError
+        }
+    }
+
+    static func response(for error: CustosError, request: Request, context: Context) throws -> Response {
+        var response = try ErrorBody(error: error.code.description, message: error.message)
+            .response(from: request, context: context)
+        response.status = status(for: error)
+        if error.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+}

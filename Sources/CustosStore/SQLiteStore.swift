@@ -1,0 +1,64 @@
+public import CustosCore
+public import Foundation
+import GRDB
+
+/// The embedded database: one SQLite file in the data folder, opened once, migrated at open.
+public final class SQLiteStore: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file at `path` with write-ahead logging.
+    public init(path: String) throws(CustosError) {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            writer = pool
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw .unavailable("cannot open the database at \(path): \(error)")
+        }
+    }
+
+    /// An in-memory database, for tests.
+    public init() throws(CustosError) {
+        do {
+            let queue = try DatabaseQueue()
+            writer = queue
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw .unavailable("cannot open an in-memory database: \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-agents") { db in
+            try db.create(table: "agent") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("sponsor", .text).notNull()
+                t.column("owners", .jsonText).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("zone", .text).notNull()
+                t.column("groups", .jsonText).notNull()
+                t.column("blueprint", .jsonText).notNull()
+                t.column("status", .text).notNull()
+                t.column("revocationEpoch", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("lastSeenAt", .datetime)
+            }
+            try db.create(index: "agent_sponsor", on: "agent", columns: ["sponsor"])
+            try db.create(index: "agent_zone", on: "agent", columns: ["zone"])
+        }
+        return migrator
+    }
+
+    /// True when the database answers a trivial query.
+    public func isReady() async -> Bool {
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
+    /// The agents table.
+    public var agents: SQLiteAgentRepository { SQLiteAgentRepository(writer: writer) }
+}
