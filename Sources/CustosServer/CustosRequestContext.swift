@@ -81,10 +81,11 @@ struct ErrorMiddleware: RouterMiddleware {
     static func allowedMethods(_ path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         switch Array(parts) {
-        case ["healthz"], ["readyz"], ["openapi.json"]: return "GET"
+        case ["healthz"], ["readyz"], ["openapi.json"], [".well-known", "jwks.json"]: return "GET"
+        case ["oauth2", "token"]: return "POST"
         case ["v1", "agents"]: return "GET, POST"
         case let p where p.count == 3 && p[0] == "v1" && p[1] == "agents": return "GET, PATCH, DELETE"
-        case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && (p[3] == "suspend" || p[3] == "reactivate"):
+        case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && ["suspend", "reactivate", "join-tokens"].contains(p[3]):
             return "POST"
         default: return nil
         }

@@ -51,6 +51,20 @@ public final class SQLiteStore: Sendable {
             try db.create(index: "agent_sponsor", on: "agent", columns: ["sponsor"])
             try db.create(index: "agent_zone", on: "agent", columns: ["zone"])
         }
+        migrator.registerMigration("v2-join-tokens") { db in
+            try db.create(table: "join_token") { t in
+                t.primaryKey("digest", .text)
+                t.column("agentID", .text).notNull().references("agent", column: "id", onDelete: .cascade)
+                t.column("expiresAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(table: "agent_instance") { t in
+                t.column("agentID", .text).notNull().references("agent", column: "id", onDelete: .cascade)
+                t.column("instance", .text).notNull()
+                t.column("firstSeenAt", .datetime).notNull()
+                t.primaryKey(["agentID", "instance"])
+            }
+        }
         return migrator
     }
 
@@ -61,4 +75,7 @@ public final class SQLiteStore: Sendable {
 
     /// The agents table.
     public var agents: SQLiteAgentRepository { SQLiteAgentRepository(writer: writer) }
+
+    /// Join tokens and agent instances.
+    public var joinTokens: SQLiteJoinTokenRepository { SQLiteJoinTokenRepository(writer: writer) }
 }

@@ -16,7 +16,7 @@ struct AgentCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AgentRegister.self, AgentList.self, AgentShow.self, AgentUpdateCommand.self, AgentSuspend.self,
-            AgentReactivate.self, AgentDelete.self,
+            AgentReactivate.self, AgentDelete.self, AgentJoinToken.self,
         ]
     )
 }
@@ -170,4 +170,12 @@ struct AgentDelete: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var agent: AgentIDArgument
     func run() async throws { try await server.call("DELETE", "/v1/agents/\(agent.id)") }
+}
+
+struct AgentJoinToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "join-token", abstract: "Create a one-time join token (10 minutes) for an active agent.")
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var agent: AgentIDArgument
+    func run() async throws { try await server.call("POST", "/v1/agents/\(agent.id)/join-tokens") }
 }

@@ -44,6 +44,8 @@ import Testing
         }
         #expect(registered.status == 0, "\(registered.output)")
         #expect(registered.output.contains(#""sponsor":"carol@example.com""#))
+        let join = try Self.run(["agent", "join-token", "triage-bot", "--server", url], token: String(token))
+        #expect(join.output.contains("custos_join_"), "\(join.output)")
         let suspended = try Self.run(["agent", "suspend", "triage-bot", "--server", url], token: String(token))
         #expect(suspended.output.contains(#""status":"suspended""#))
         let wrong = try Self.run(["agent", "list", "--server", url], token: "custos_admin_wrong")

@@ -1,0 +1,175 @@
+import Crypto
+import CustosCore
+import CustosIdentity
+import CustosStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A one-time join token, shown once to the administrator who created it.
+struct JoinTokenResponse: ResponseEncodable {
+    var token: String
+    var agentID: String
+    var expiresAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case token
+        case agentID = "agent_id"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1, RFC 8693 §2.2.1).
+struct TokenResponse: ResponseEncodable {
+    var accessToken: String
+    var tokenType = "Bearer"
+    var expiresIn: Int
+    var issuedTokenType = "urn:ietf:params:oauth:token-type:jwt"
+    var spiffeID: String
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case issuedTokenType = "issued_token_type"
+        case spiffeID = "spiffe_id"
+    }
+}
+
+/// An OAuth error response (RFC 6749 §5.2).
+struct OAuthError: Error {
+    var code: String
+    var description: String
+
+    static func invalidRequest(_ d: String) -> OAuthError { OAuthError(code: "invalid_request", description: d) }
+    static func invalidGrant(_ d: String) -> OAuthError { OAuthError(code: "invalid_grant", description: d) }
+    static func unsupportedGrantType(_ d: String) -> OAuthError { OAuthError(code: "unsupported_grant_type", description: d) }
+}
+
+/// Join tokens, the token endpoint and the trust bundle.
+struct IdentityRoutes {
+    static let joinTokenGrant = "urn:custos:params:oauth:grant-type:join-token"
+    static let joinTokenLifetime: TimeInterval = 600
+
+    let plane: ControlPlane
+
+    /// `POST /v1/agents/{id}/join-tokens` (admin): a one-time token, valid 10 minutes, stored hashed.
+    func registerAdmin(on group: RouterGroup<CustosRequestContext>) {
+        group.post(":id/join-tokens") { request, context -> Response in
+            let agent = try await plane.registry.agent(try AgentRoutes.id(context))
+            guard agent.status == .active else { throw CustosError.conflict("agent \(agent.id) is \(agent.status.rawValue)") }
+            let token = "custos_join_" + Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+            let expiresAt = Date().addingTimeInterval(Self.joinTokenLifetime)
+            try await plane.store.joinTokens.insertJoinToken(digest: Self.digest(token), agent: agent.id, expiresAt: expiresAt)
+            var response = try JoinTokenResponse(token: token, agentID: agent.id.rawValue, expiresAt: expiresAt)
+                .response(from: request, context: context)
+            response.status = .created
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+    }
+
+    /// `POST /oauth2/token` and `GET /.well-known/jwks.json` (open).
+    func registerPublic(on router: Router<CustosRequestContext>) {
+        router.post("oauth2/token") { request, context -> Response in
+            do {
+                return try await token(request, context)
+            } catch let error as OAuthError {
+                return Self.oauthResponse(error)
+            }
+        }
+        router.get(".well-known/jwks.json") { _, _ -> Response in
+            let bundle: [String: Any] = [
+                "keys": [plane.signingKey.publicJWK], "spiffe_sequence": 1, "spiffe_refresh_hint": 300,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys])
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            response.headers[.contentType] = "application/json"
+            return response
+        }
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func oauthResponse(_ error: OAuthError) -> Response {
+        let body = (try? JSONSerialization.data(
+            withJSONObject: ["error": error.code, "error_description": error.description], options: [.sortedKeys])) ?? Data()
+        var response = Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        response.headers[.contentType] = "application/json"
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    private func token(_ request: Request, _ context: CustosRequestContext) async throws -> Response {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw OAuthError.invalidRequest("the token endpoint takes application/x-www-form-urlencoded")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 16 * 1024)
+        } catch {
+            throw OAuthError.invalidRequest("the request is larger than 16384 bytes")
+        }
+        let form = try FormBody.parse(String(decoding: body.readableBytesView, as: UTF8.self))
+        guard let grant = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
+        guard grant == Self.joinTokenGrant else {
+            throw OAuthError.unsupportedGrantType("supported: \(Self.joinTokenGrant)")
+        }
+        guard let joinToken = form["join_token"], let audience = form["audience"] else {
+            throw OAuthError.invalidRequest("join_token and audience are required")
+        }
+        let instance = form["instance"] ?? UUID().uuidString.lowercased()
+        let requestedTTL = try form["ttl"].map { (text: String) throws -> Int in
+            guard let n = Int(text), n > 0 else { throw OAuthError.invalidRequest("ttl must be a positive number of seconds") }
+            return n
+        }
+        let now = Date()
+        // The join token is consumed before anything else can fail on its account: a replay never succeeds.
+        guard let agentID = try await plane.store.joinTokens.consumeJoinToken(digest: Self.digest(joinToken), now: now) else {
+            context.logger.notice("join token rejected")  // the token itself is never logged
+            throw OAuthError.invalidGrant("the join token is unknown, expired or already used")
+        }
+        let agent: Agent
+        do {
+            agent = try await plane.registry.agent(agentID)
+        } catch {
+            throw OAuthError.invalidGrant("the agent no longer exists")
+        }
+        let issued: (token: String, claims: SVIDClaims)
+        do {
+            issued = try plane.issuer.issue(for: agent, instance: instance, audience: audience, requestedTTL: requestedTTL, now: now)
+        } catch {
+            throw OAuthError.invalidGrant(error.message)
+        }
+        try await plane.store.joinTokens.recordInstance(agent: agent.id, instance: instance, at: now)
+        var response = try TokenResponse(
+            accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
+        ).response(from: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}
+
+/// `application/x-www-form-urlencoded` bodies: each parameter at most once (RFC 6749 §3.2).
+enum FormBody {
+    static func parse(_ text: String) throws -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else {
+                throw OAuthError.invalidRequest("the form body is not valid percent-encoding")
+            }
+            guard fields.updateValue(value, forKey: key) == nil else {
+                throw OAuthError.invalidRequest("the parameter \(key) appears more than once")
+            }
+        }
+        return fields
+    }
+
+    private static func decode(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}

@@ -1,0 +1,186 @@
+import Crypto
+import CustosCore
+import CustosIdentity
+import CustosServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+@Suite struct IdentityTests {
+    static func form(_ fields: [String: String]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&"))
+    }
+
+    static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    /// Registers `bot` and returns a fresh join token for it.
+    static func joinToken(_ client: some TestClientProtocol, _ test: TestPlane, agent: String = "bot",
+                          ttl: Int = 300) async throws -> String {
+        let body = #"{"id": "\#(agent)", "name": "Bot", "sponsor": "dana@example.com", "blueprint": {"max_credential_ttl_seconds": \#(ttl)}}"#
+        try await client.execute(uri: "/v1/agents", method: .post, headers: test.bearer, body: ByteBuffer(string: body)) { _ in }
+        return try await client.execute(uri: "/v1/agents/\(agent)/join-tokens", method: .post, headers: test.bearer) { response in
+            #expect(response.status == .created)
+            #expect(response.headers[.cacheControl] == "no-store")
+            return json(response.body)["token"] as? String ?? ""
+        }
+    }
+
+    @Test func joinTokenToJWTSVIDThenRevoke() async throws {
+        let test = try TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+            let join = try await Self.joinToken(client, test, ttl: 120)
+            let exchange = Self.form([
+                "grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": join,
+                "audience": "https://tools.example.com", "instance": "pod-7", "ttl": "3600",
+            ])
+            let token = try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders, body: exchange) {
+                response in
+                #expect(response.status == .ok)
+                let body = json(response.body)
+                #expect(body["spiffe_id"] as? String == "spiffe://custos.local/agent/bot/i/pod-7")
+                #expect(body["expires_in"] as? Int == 120)  // capped by the blueprint
+                return body["access_token"] as? String ?? ""
+            }
+            // The same join token again: refused.
+            try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders, body: exchange) { response in
+                #expect(response.status == .badRequest)
+                #expect(json(response.body)["error"] as? String == "invalid_grant")
+            }
+            // The JWT: ES256 with the published kid.
+            let header = try #require(JSONSerialization.jsonObject(
+                with: Base64URL.decode(token.split(separator: ".")[0]) ?? Data()) as? [String: Any])
+            #expect(header["alg"] as? String == "ES256")
+            try await client.execute(uri: "/.well-known/jwks.json", method: .get) { response in
+                let keys = json(response.body)["keys"] as? [[String: Any]] ?? []
+                #expect(keys.map { $0["kid"] as? String } == [header["kid"] as? String])
+                #expect(json(response.body)["spiffe_refresh_hint"] as? Int == 300)
+            }
+            let registry = test.plane.registry
+            let epoch: (AgentID) async throws(CustosError) -> Int? = { id throws(CustosError) in
+                try? await registry.agent(id).revocationEpoch
+            }
+            let verified = try await test.plane.verifier.verify(token, audience: "https://tools.example.com", now: Date(), currentEpoch: epoch)
+            #expect(verified.agent.rawValue == "bot" && verified.instance == "pod-7")
+            await #expect(throws: CustosError.unauthorized("")) {
+                try await test.plane.verifier.verify(token, audience: "https://other.example.com", now: Date(), currentEpoch: epoch)
+            }
+            await #expect(throws: CustosError.unauthorized("")) {
+                try await test.plane.verifier.verify(token, audience: "https://tools.example.com", now: Date().addingTimeInterval(200), currentEpoch: epoch)
+            }
+            // Suspending the agent revokes the token at once, and no new join token is issued.
+            try await client.execute(uri: "/v1/agents/bot/suspend", method: .post, headers: test.bearer) { _ in }
+            await #expect(throws: CustosError.unauthorized("")) {
+                try await test.plane.verifier.verify(token, audience: "https://tools.example.com", now: Date(), currentEpoch: epoch)
+            }
+            try await client.execute(uri: "/v1/agents/bot/join-tokens", method: .post, headers: test.bearer) {
+                #expect($0.status == .conflict)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ([:], "invalid_request"),
+        (["grant_type": "password"], "unsupported_grant_type"),
+        (["grant_type": "urn:custos:params:oauth:grant-type:join-token", "audience": "a"], "invalid_request"),
+        (["grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": "custos_join_nope", "audience": "a"], "invalid_grant"),
+        (["grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": "x", "audience": "a", "ttl": "-5"], "invalid_request"),
+    ])
+    func badTokenRequestsGetOAuthErrors(fields: [String: String], code: String) async throws {
+        let test = try TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+            try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders, body: Self.form(fields)) { response in
+                #expect(response.status == .badRequest)
+                #expect(json(response.body)["error"] as? String == code)
+            }
+        }
+    }
+
+    @Test func repeatedParametersAndOtherContentTypesAreRefused() async throws {
+        let test = try TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+            try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders,
+                                     body: ByteBuffer(string: "grant_type=a&grant_type=b")) {
+                #expect(json($0.body)["error"] as? String == "invalid_request")
+            }
+            try await client.execute(uri: "/oauth2/token", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: "{}")) {
+                #expect(json($0.body)["error"] as? String == "invalid_request")
+            }
+        }
+    }
+}
+
+/// Tokens an attacker might present: each is refused before it is trusted.
+@Suite struct TokenVerifierTests {
+    static let key = SigningKey(privateKey: P256.Signing.PrivateKey())
+    static let verifier = TokenVerifier(keys: [key], trustDomain: "example.org")
+    static let epoch: @Sendable (AgentID) async throws(CustosError) -> Int? = { _ in 0 }
+
+    static func encode(_ object: [String: Any]) -> String {
+        Base64URL.encode(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+    }
+
+    static func claims(sub: String = "spiffe://example.org/agent/a1/i/x", aud: Any = "svc", exp: Int? = nil) -> [String: Any] {
+        let now = Int(Date().timeIntervalSince1970)
+        return ["sub": sub, "aud": aud, "exp": exp ?? now + 300, "iat": now, "jti": "j1", "custos_epoch": 0]
+    }
+
+    static func signed(_ claims: [String: Any], key: SigningKey = key) -> String {
+        try! JWS.sign(claims: claims, key: key)
+    }
+
+    static func verify(_ token: String) async throws(CustosError) {
+        _ = try await verifier.verify(token, audience: "svc", now: Date(), currentEpoch: epoch)
+    }
+
+    @Test func aGoodTokenVerifies() async throws {
+        try await Self.verify(Self.signed(Self.claims()))
+    }
+
+    @Test func forgedAndMalformedTokensAreRefused() async throws {
+        let good = Self.signed(Self.claims())
+        let parts = good.split(separator: ".").map(String.init)
+        let secret = Array(Self.key.privateKey.publicKey.x963Representation)
+        let hsInput = Self.encode(["alg": "HS256", "kid": Self.key.keyID]) + "." + parts[1]
+        let hsSignature = Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Data(hsInput.utf8), using: SymmetricKey(data: secret))))
+        let other = SigningKey(privateKey: P256.Signing.PrivateKey())
+        let tampered = parts[0] + "." + Self.encode(Self.claims(sub: "spiffe://example.org/agent/admin/i/x")) + "." + parts[2]
+        let cases: [(String, String)] = [
+            ("alg none", Self.encode(["alg": "none"]) + "." + parts[1] + "."),
+            ("HS256 keyed with the public key", hsInput + "." + hsSignature),
+            ("unknown kid", Self.signed(Self.claims(), key: other)),
+            ("no kid", Self.encode(["alg": "ES256"]) + "." + parts[1] + "." + parts[2]),
+            ("tampered claims", tampered),
+            ("truncated", parts[0] + "." + parts[1]),
+            ("oversized", String(repeating: "a", count: 10_000)),
+            ("expired", Self.signed(Self.claims(exp: Int(Date().timeIntervalSince1970) - 120))),
+            ("two audiences", Self.signed(Self.claims(aud: ["svc", "other"]))),
+            ("wrong audience", Self.signed(Self.claims(aud: "other"))),
+            ("another trust domain", Self.signed(Self.claims(sub: "spiffe://evil.org/agent/a1/i/x"))),
+            ("not an instance", Self.signed(Self.claims(sub: "spiffe://example.org/agent/a1"))),
+            ("signature from another key", parts[0] + "." + parts[1] + "." + Self.signed(Self.claims(), key: other).split(separator: ".")[2]),
+            ("critical header", Self.encode(["alg": "ES256", "kid": Self.key.keyID, "crit": ["exp"]]) + "." + parts[1] + "." + parts[2]),
+        ]
+        for (name, token) in cases {
+            await #expect(throws: CustosError.unauthorized(""), "\(name)") { try await Self.verify(token) }
+        }
+    }
+
+    @Test func aRevokedEpochIsRefusedEvenWhenCached() async throws {
+        let token = Self.signed(Self.claims())
+        try await Self.verify(token)  // now cached
+        await #expect(throws: CustosError.unauthorized("")) {
+            _ = try await Self.verifier.verify(token, audience: "svc", now: Date()) { _ throws(CustosError) in 1 }
+        }
+        await #expect(throws: CustosError.unauthorized("")) {
+            _ = try await Self.verifier.verify(token, audience: "svc", now: Date()) { _ throws(CustosError) in nil }
+        }
+    }
+}
