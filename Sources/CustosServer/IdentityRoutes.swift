@@ -121,7 +121,11 @@ struct IdentityRoutes {
         guard let joinToken = form["join_token"], let audience = form["audience"] else {
             throw OAuthError.invalidRequest("join_token and audience are required")
         }
+        guard !audience.isEmpty, audience.utf8.count <= 512 else { throw OAuthError.invalidRequest("audience must be 1-512 bytes") }
         let instance = form["instance"] ?? UUID().uuidString.lowercased()
+        // Checked before the join token is spent, so a typo does not burn it.
+        guard instance.utf8.count <= 128, (try? SPIFFEID(trustDomain: plane.configuration.trustDomain, path: "i/\(instance)")) != nil
+        else { throw OAuthError.invalidRequest("instance must be 1-128 characters of A-Z, a-z, 0-9, '.', '-', '_'") }
         let requestedTTL = try form["ttl"].map { (text: String) throws -> Int in
             guard let n = Int(text), n > 0 else { throw OAuthError.invalidRequest("ttl must be a positive number of seconds") }
             return n

@@ -184,3 +184,26 @@ import Testing
         }
     }
 }
+
+@Suite struct JoinTokenSpendingTests {
+    @Test func aMalformedRequestDoesNotSpendTheJoinToken() async throws {
+        let test = try TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+            let join = try await IdentityTests.joinToken(client, test)
+            let grant = "urn:custos:params:oauth:grant-type:join-token"
+            for bad in [["instance": "../etc"], ["audience": ""]] {
+                var fields = ["grant_type": grant, "join_token": join, "audience": "svc"]
+                fields.merge(bad) { $1 }
+                try await client.execute(uri: "/oauth2/token", method: .post, headers: IdentityTests.formHeaders,
+                                         body: IdentityTests.form(fields)) {
+                    #expect(json($0.body)["error"] as? String == "invalid_request")
+                }
+            }
+            try await client.execute(uri: "/oauth2/token", method: .post, headers: IdentityTests.formHeaders,
+                                     body: IdentityTests.form(["grant_type": grant, "join_token": join, "audience": "svc"])) {
+                #expect($0.status == .ok)
+            }
+        }
+    }
+}
