@@ -19,7 +19,7 @@ struct TestPlane {
         var configuration = ServerConfiguration()
         configuration.dataDirectory = folder.path
         configuration.port = 0
-        plane = try ControlPlane.open(configuration, logger: Logger(label: "test"))
+        plane = try ControlPlane.open(configuration, logger: testLogger)
         token = try #require(plane.newAdminToken)
     }
 
@@ -37,7 +37,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     @Test func healthReadinessAndTheAPIDocumentAreOpen() async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -53,7 +53,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     @Test func everyAdminEndpointRequiresTheCredential() async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             for (method, path) in [(HTTPRequest.Method.get, "/v1/agents"), (.post, "/v1/agents"), (.get, "/v1/agents/a1"),
                                    (.patch, "/v1/agents/a1"), (.delete, "/v1/agents/a1"), (.post, "/v1/agents/a1/suspend")] {
                 for headers: HTTPFields in [[:], [.authorization: "Bearer wrong"], [.authorization: "Basic \(test.token)"]] {
@@ -70,7 +70,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     @Test func theAgentLifecycleOverHTTP() async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             let body = #"""
                 {"id": "invoice-bot", "name": "Invoice bot", "sponsor": "alice@example.com", "owners": ["finance-team"],
                  "purpose": "matches invoices", "zone": "finance", "groups": ["finance-agents"],
@@ -128,7 +128,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     func badRegistrationsAreRejectedAndChangeNothing(body: String, fragment: String) async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/v1/agents", method: .post, headers: test.bearer, body: ByteBuffer(string: body)) {
                 response in
                 #expect(response.status == .badRequest)
@@ -146,7 +146,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         let test = try TestPlane()
         defer { test.remove() }
         let huge = #"{"name": "x", "sponsor": "a", "purpose": ""# + String(repeating: "a", count: 100_000) + #""}"#
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/v1/agents", method: .post, headers: test.bearer, body: ByteBuffer(string: huge)) {
                 #expect($0.status == .badRequest || $0.status == .contentTooLarge)
             }
@@ -173,7 +173,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
 
         var configuration = ServerConfiguration()
         configuration.dataDirectory = test.folder.path
-        let again = try ControlPlane.open(configuration, logger: Logger(label: "test"))
+        let again = try ControlPlane.open(configuration, logger: testLogger)
         #expect(again.newAdminToken == nil)
         #expect(again.signingKey.keyID == test.plane.signingKey.keyID)
         #expect(again.adminCredential.accepts(test.token))
@@ -188,7 +188,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys.appendingPathComponent(file).path)
         var configuration = ServerConfiguration()
         configuration.dataDirectory = test.folder.path
-        #expect(throws: CustosError.self) { try ControlPlane.open(configuration, logger: Logger(label: "test")) }
+        #expect(throws: CustosError.self) { try ControlPlane.open(configuration, logger: testLogger) }
     }
 
     @Test(arguments: [
@@ -212,3 +212,6 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         #expect(try ServerConfiguration(yaml: "") == ServerConfiguration())
     }
 }
+
+/// Tests keep the server's logs out of the test output.
+let testLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

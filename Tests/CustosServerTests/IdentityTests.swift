@@ -32,7 +32,7 @@ import Testing
     @Test func joinTokenToJWTSVIDThenRevoke() async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             let join = try await Self.joinToken(client, test, ttl: 120)
             let exchange = Self.form([
                 "grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": join,
@@ -93,7 +93,7 @@ import Testing
     func badTokenRequestsGetOAuthErrors(fields: [String: String], code: String) async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders, body: Self.form(fields)) { response in
                 #expect(response.status == .badRequest)
                 #expect(json(response.body)["error"] as? String == code)
@@ -104,7 +104,7 @@ import Testing
     @Test func repeatedParametersAndOtherContentTypesAreRefused() async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders,
                                      body: ByteBuffer(string: "grant_type=a&grant_type=b")) {
                 #expect(json($0.body)["error"] as? String == "invalid_request")
@@ -189,7 +189,7 @@ import Testing
     @Test func aMalformedRequestDoesNotSpendTheJoinToken() async throws {
         let test = try TestPlane()
         defer { test.remove() }
-        try await buildApplication(test.plane, logger: Logger(label: "test")).test(.live) { client in
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             let join = try await IdentityTests.joinToken(client, test)
             let grant = "urn:custos:params:oauth:grant-type:join-token"
             for bad in [["instance": "../etc"], ["audience": ""]] {
