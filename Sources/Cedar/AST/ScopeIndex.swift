@@ -63,10 +63,8 @@ struct ScopeIndex: Sendable {
         func gather(_ table: [EntityUID: [Int]], _ uid: EntityUID) {
             guard !table.isEmpty else { return }
             if let hits = table[uid] { result += hits }
-            if let ancestors = entities.ancestors[uid] {
-                for ancestor in ancestors {
-                    if let hits = table[ancestor] { result += hits }
-                }
+            for ancestor in entities.ancestors(of: uid) {
+                if let hits = table[ancestor] { result += hits }
             }
         }
         gather(principalEntities, request.principal)

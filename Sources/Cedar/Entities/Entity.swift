@@ -18,15 +18,21 @@ public struct Entity: Hashable, Sendable {
 /// The entities a request is evaluated against, with the transitive closure of `in` precomputed.
 ///
 /// Loading rejects duplicate uids and cycles in the hierarchy. Parents need not be present
-/// as entities themselves.
+/// as entities themselves. Internally every uid gets a dense number, so the closure is computed
+/// and queried on small integer sets rather than on strings.
 public struct Entities: Sendable {
     public private(set) var entities: [EntityUID: Entity]
-    /// Every ancestor (transitively) of each entity.
-    public private(set) var ancestors: [EntityUID: Set<EntityUID>]
+    /// A dense number for every entity and every parent named.
+    private var numbers: [EntityUID: Int32]
+    private var uids: [EntityUID]
+    /// Every ancestor (transitively) of each numbered uid.
+    private var ancestorNumbers: [Set<Int32>]
 
     public init() {
         entities = [:]
-        ancestors = [:]
+        numbers = [:]
+        uids = []
+        ancestorNumbers = []
     }
 
     public init(_ list: [Entity]) throws(CedarError) {
@@ -37,8 +43,30 @@ public struct Entities: Sendable {
                 throw .entity("duplicate entity \(entity.uid)")
             }
         }
-        entities = map
-        ancestors = try Self.closure(of: map)
+        var numbers: [EntityUID: Int32] = [:]
+        numbers.reserveCapacity(list.count)
+        var uids: [EntityUID] = []
+        uids.reserveCapacity(list.count)
+        func number(_ uid: EntityUID) -> Int32 {
+            if let n = numbers[uid] { return n }
+            let n = Int32(uids.count)
+            numbers[uid] = n
+            uids.append(uid)
+            return n
+        }
+        for entity in list { _ = number(entity.uid) }
+        var parents = [[Int32]](repeating: [], count: uids.count)
+        for entity in list where !entity.parents.isEmpty {
+            let child = Int(number(entity.uid))
+            let numbered = entity.parents.map(number)
+            if parents.count < uids.count { parents += [[Int32]](repeating: [], count: uids.count - parents.count) }
+            parents[child] = numbered
+        }
+        if parents.count < uids.count { parents += [[Int32]](repeating: [], count: uids.count - parents.count) }
+        self.entities = map
+        self.numbers = numbers
+        self.uids = uids
+        self.ancestorNumbers = try Self.closure(parents: parents, uids: uids)
     }
 
     public subscript(uid: EntityUID) -> Entity? { entities[uid] }
@@ -48,41 +76,60 @@ public struct Entities: Sendable {
     /// True when `descendant` is `ancestor` or lies below it in the hierarchy.
     @inline(__always)
     public func isDescendant(_ descendant: EntityUID, of ancestor: EntityUID) -> Bool {
-        descendant == ancestor || (ancestors[descendant]?.contains(ancestor) ?? false)
+        if descendant == ancestor { return true }
+        guard let d = numbers[descendant], let a = numbers[ancestor] else { return false }
+        return ancestorNumbers[Int(d)].contains(a)
     }
 
-    /// Computes ancestors by depth-first search with memoisation, rejecting cycles.
-    private static func closure(of map: [EntityUID: Entity]) throws(CedarError) -> [EntityUID: Set<EntityUID>] {
-        var done: [EntityUID: Set<EntityUID>] = [:]
-        done.reserveCapacity(map.count)
-        var onPath: Set<EntityUID> = []
+    /// Every ancestor of `uid`, in no particular order (empty when it has none or is unknown).
+    public func ancestors(of uid: EntityUID) -> [EntityUID] {
+        guard let n = numbers[uid] else { return [] }
+        return ancestorNumbers[Int(n)].map { uids[Int($0)] }
+    }
 
-        // Iterative to survive deep hierarchies: each frame is (entity, parents still to visit).
-        for root in map.keys where done[root] == nil {
-            var stack: [(EntityUID, [EntityUID])] = [(root, Array(map[root]?.parents ?? []))]
-            onPath.insert(root)
-            while !stack.isEmpty {
-                let (uid, remaining) = stack[stack.count - 1]
-                if let next = remaining.last {
-                    stack[stack.count - 1].1.removeLast()
-                    if done[next] != nil { continue }
-                    guard !onPath.contains(next) else {
-                        throw .entity("the entity hierarchy has a cycle through \(next)")
+    /// Depth-first search with memoisation over numbered uids, rejecting cycles. Iterative, so deep
+    /// hierarchies cannot exhaust the stack.
+    private static func closure(parents: [[Int32]], uids: [EntityUID]) throws(CedarError) -> [Set<Int32>] {
+        let count = parents.count
+        var result = [Set<Int32>](repeating: [], count: count)
+        // 0: not visited, 1: on the current path, 2: done.
+        var state = [UInt8](repeating: 0, count: count)
+        var stack: [(node: Int32, next: Int)] = []
+        for root in 0..<count where state[root] == 0 {
+            if parents[root].isEmpty {
+                state[root] = 2
+                continue
+            }
+            state[root] = 1
+            stack.append((Int32(root), 0))
+            while let (node, next) = stack.last {
+                let nodeParents = parents[Int(node)]
+                if next < nodeParents.count {
+                    stack[stack.count - 1].next += 1
+                    let parent = Int(nodeParents[next])
+                    switch state[parent] {
+                    case 1: throw .entity("the entity hierarchy has a cycle through \(uids[parent])")
+                    case 0:
+                        if parents[parent].isEmpty {
+                            state[parent] = 2
+                        } else {
+                            state[parent] = 1
+                            stack.append((Int32(parent), 0))
+                        }
+                    default: break
                     }
-                    onPath.insert(next)
-                    stack.append((next, Array(map[next]?.parents ?? [])))
                 } else {
-                    var all: Set<EntityUID> = []
-                    for parent in map[uid]?.parents ?? [] {
+                    var all = Set<Int32>(minimumCapacity: nodeParents.count)
+                    for parent in nodeParents {
                         all.insert(parent)
-                        all.formUnion(done[parent] ?? [])
+                        all.formUnion(result[Int(parent)])
                     }
-                    done[uid] = all
-                    onPath.remove(uid)
+                    result[Int(node)] = all
+                    state[Int(node)] = 2
                     stack.removeLast()
                 }
             }
         }
-        return done
+        return result
     }
 }
