@@ -130,9 +130,7 @@ extension Parser {
         var principals: [String] = []
         var resources: [String] = []
         var context: WrittenType?
-        var appliesTo = false
         if acceptKeyword("appliesTo") {
-            appliesTo = true
             try expect("{")
             var seen: Set<String> = []
             while !current.isSymbol("}") {
@@ -157,7 +155,7 @@ extension Parser {
         for id in ids {
             declarations.actions.append(
                 .init(namespace: namespace, id: id, memberOf: memberOf, principals: principals,
-                      resources: resources, context: context, appliesTo: appliesTo))
+                      resources: resources, context: context))
         }
     }
 

@@ -77,8 +77,7 @@ extension Schema {
             namespace: namespace, id: id, memberOf: memberOf,
             principals: try strings(appliesTo?["principalTypes"], "`principalTypes`"),
             resources: try strings(appliesTo?["resourceTypes"], "`resourceTypes`"),
-            context: try appliesTo?["context"].map { (c: JSONValue) throws(CedarError) in try writtenType(c) },
-            appliesTo: appliesTo != nil)
+            context: try appliesTo?["context"].map { (c: JSONValue) throws(CedarError) in try writtenType(c) })
     }
 
     private static func writtenType(_ json: JSONValue) throws(CedarError) -> WrittenType {

@@ -34,7 +34,6 @@ struct SchemaDeclarations {
         var principals: [String]
         var resources: [String]
         var context: WrittenType?
-        var appliesTo: Bool
     }
 
     var commonTypes: [String: (namespace: String, type: WrittenType)] = [:]

@@ -13,18 +13,6 @@ public struct EntityType: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// True for `Action` and `NS::Action`.
     public var isAction: Bool { name == "Action" || name.hasSuffix("::Action") }
 
-    /// The namespace part (`"Photos"` for `"Photos::User"`), empty when unqualified.
-    public var namespace: String {
-        guard let range = name.ranges(of: "::").last else { return "" }
-        return String(name[..<range.lowerBound])
-    }
-
-    /// The last path component (`"User"` for `"Photos::User"`).
-    public var basename: String {
-        guard let range = name.ranges(of: "::").last else { return name }
-        return String(name[range.upperBound...])
-    }
-
     public var description: String { name }
     public static func < (lhs: EntityType, rhs: EntityType) -> Bool { ExactString.less(lhs.name, rhs.name) }
 }
