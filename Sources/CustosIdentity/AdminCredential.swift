@@ -33,19 +33,17 @@ public struct AdminCredential: Sendable {
 
     /// A fresh random token (256 bits) and the credential that accepts it.
     public static func generate() -> (token: String, credential: AdminCredential) {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let token = "custos_admin_" + Base64URL.encode(bytes)
-        return (token, AdminCredential(unchecked: Array(SHA256.hash(data: Data(token.utf8)))))
+        let token = SecretToken.generate(prefix: "custos_admin_")
+        return (token, AdminCredential(unchecked: SecretToken.digest(token)))
     }
 
     private init(unchecked digest: [UInt8]) { self.digest = digest }
 
-    public var hexDigest: String { digest.map { String(format: "%02x", $0) }.joined() }
+    public var hexDigest: String { SecretToken.hex(digest) }
 
     /// True when `token` is the admin token. Takes the same time whatever the token is.
     public func accepts(_ token: String) -> Bool {
-        let presented = Array(SHA256.hash(data: Data(token.utf8)))
+        let presented = SecretToken.digest(token)
         var difference: UInt8 = 0
         for (a, b) in zip(presented, digest) { difference |= a ^ b }
         return difference == 0

@@ -1,4 +1,3 @@
-import Crypto
 import CustosCore
 import CustosIdentity
 import CustosStore
@@ -59,9 +58,9 @@ struct IdentityRoutes {
         group.post(":id/join-tokens") { request, context -> Response in
             let agent = try await plane.registry.agent(try AgentRoutes.id(context))
             guard agent.status == .active else { throw CustosError.conflict("agent \(agent.id) is \(agent.status.rawValue)") }
-            let token = "custos_join_" + Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+            let token = SecretToken.generate(prefix: "custos_join_")
             let expiresAt = Date().addingTimeInterval(Self.joinTokenLifetime)
-            try await plane.store.joinTokens.insertJoinToken(digest: Self.digest(token), agent: agent.id, expiresAt: expiresAt)
+            try await plane.store.joinTokens.insertJoinToken(digest: SecretToken.hexDigest(token), agent: agent.id, expiresAt: expiresAt)
             var response = try JoinTokenResponse(token: token, agentID: agent.id.rawValue, expiresAt: expiresAt)
                 .response(from: request, context: context)
             response.status = .created
@@ -88,10 +87,6 @@ struct IdentityRoutes {
             response.headers[.contentType] = "application/json"
             return response
         }
-    }
-
-    static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     static func oauthResponse(_ error: OAuthError) -> Response {
@@ -132,7 +127,7 @@ struct IdentityRoutes {
         }
         let now = Date()
         // The join token is consumed before anything else can fail on its account: a replay never succeeds.
-        guard let agentID = try await plane.store.joinTokens.consumeJoinToken(digest: Self.digest(joinToken), now: now) else {
+        guard let agentID = try await plane.store.joinTokens.consumeJoinToken(digest: SecretToken.hexDigest(joinToken), now: now) else {
             context.logger.notice("join token rejected")  // the token itself is never logged
             throw OAuthError.invalidGrant("the join token is unknown, expired or already used")
         }
