@@ -1,6 +1,6 @@
 // libFuzzer entry point for the Cedar parsers. Built by Scripts/fuzz-cedar.sh, not by SwiftPM.
-// Every input is tried as policy text, an expression, a schema and a JSON document; whatever parses
-// as policies must format to text that parses back to the same policies.
+// Every input is tried as policy text, an expression, a schema and a JSON document (whole and as a
+// chunked array); whatever parses as policies must format to text that parses back to the same policies.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func cedarFuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
@@ -16,10 +16,17 @@ public func cedarFuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     }
     _ = try? Expr(parsing: text)
     _ = try? Schema(cedarSchema: text)
-    if let json = try? JSONValue.decode(text) {
+    let json = try? JSONParser.parse(bytes)
+    if let json {
         _ = try? Schema(json: json)
         _ = try? Entities(json: json)
         _ = try? PolicySet(json: json)
     }
+    // The parallel array reader, cutting at every top-level comma, accepts exactly the arrays the parser does.
+    let chunked = try? JSONArrayReader.map(
+        bytes, chunkBytes: 1, notAnArray: { (_) throws(CedarError) -> [JSONValue] in throw .json("not an array") }, { $0 })
+    var sequential: [JSONValue]? = nil
+    if case .array(let items)? = json { sequential = items }
+    guard chunked == sequential else { fatalError("the array reader and the parser disagree on: \(text)") }
     return 0
 }

@@ -61,7 +61,7 @@ enum PolicyInputs {
     static func entities(_ path: String?, schema: Schema?) throws -> Entities {
         guard let path else { return try Entities(json: .array([]), schema: schema) }
         do {
-            return try Entities(json: try JSONValue.decode(try text(path)), schema: schema)
+            return try Entities(jsonData: try text(path).utf8, schema: schema)
         } catch let error as CedarError {
             throw CommandFailure("\(path): \(error)")
         }

@@ -122,7 +122,7 @@ public struct IntegrationTestRunner: Sendable {
         do {
             policies = try PolicySet(parsing: try read(test.policies))
             schema = try test.schema.map { (s: String) throws(CedarError) in try loadSchema(s) }
-            entities = try Entities(json: try JSONValue.decode(try read(test.entities)), schema: schema)
+            entities = try Entities(jsonData: try read(test.entities).utf8, schema: schema)
         } catch {
             failAll(error.description)
             return

@@ -52,23 +52,40 @@ extension Entities {
     /// the schema's action entities are added (an action listed in the JSON must match the schema).
     public init(json: JSONValue, schema: Schema? = nil) throws(CedarError) {
         guard case .array(let items) = json else { throw .json("entities must be a JSON array") }
-        var list: [Entity] = []
-        list.reserveCapacity(items.count)
-        for item in items { list.append(try Entity(json: item, schema: schema)) }
-        if let schema {
-            var listed: [EntityUID: Entity] = [:]
-            for entity in list where entity.uid.type.isAction { listed[entity.uid] = entity }
-            for (uid, entity) in listed {
-                guard let declared = schema.actions[uid] else {
-                    throw .entity("action \(uid) is not declared in the schema")
-                }
-                guard entity.parents == declared.memberOf, entity.attributes.isEmpty else {
-                    throw .entity("action \(uid) in the entities differs from its declaration in the schema")
-                }
-            }
-            list.removeAll { $0.uid.type.isAction }
-            list += schema.actionEntities
+        let list = try items.map { (item) throws(CedarError) in try Entity(json: item, schema: schema) }
+        try self.init(list, schema: schema)
+    }
+
+    /// Reads a JSON array of entities straight from its UTF-8 bytes, as ``init(json:schema:)`` does,
+    /// but in parallel and without building the whole document in memory first: the way to load
+    /// large entity files.
+    public init(jsonData bytes: some Collection<UInt8>, schema: Schema? = nil) throws(CedarError) {
+        let list = try JSONArrayReader.map(
+            bytes,
+            notAnArray: { (_) throws(CedarError) -> [Entity] in throw .json("entities must be a JSON array") },
+            { (item) throws(CedarError) in try Entity(json: item, schema: schema) }
+        )
+        try self.init(list, schema: schema)
+    }
+
+    private init(_ list: [Entity], schema: Schema?) throws(CedarError) {
+        guard let schema else {
+            try self.init(list)
+            return
         }
+        var list = list
+        var listed: [EntityUID: Entity] = [:]
+        for entity in list where entity.uid.type.isAction { listed[entity.uid] = entity }
+        for (uid, entity) in listed {
+            guard let declared = schema.actions[uid] else {
+                throw .entity("action \(uid) is not declared in the schema")
+            }
+            guard entity.parents == declared.memberOf, entity.attributes.isEmpty else {
+                throw .entity("action \(uid) in the entities differs from its declaration in the schema")
+            }
+        }
+        list.removeAll { $0.uid.type.isAction }
+        list += schema.actionEntities
         try self.init(list)
     }
 }

@@ -6,27 +6,44 @@
 struct JSONParser {
     static let maximumDepth = 512
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private var depth = 0
+    /// The whole document (error positions count from its start); parsing stops at `end`.
+    let bytes: UnsafeBufferPointer<UInt8>
+    private let end: Int
+    var index: Int
+    private var depth: Int
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>? = nil, depth: Int = 0) {
         self.bytes = bytes
+        self.index = range?.lowerBound ?? 0
+        self.end = range?.upperBound ?? bytes.count
+        self.depth = depth
     }
 
+    var isAtEnd: Bool { index == end }
+
     static func parse(_ bytes: some Collection<UInt8>) throws(CedarError) -> JSONValue {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { (buffer) throws(CedarError) -> JSONValue in
+        try withContiguousBytes(bytes) { (buffer) throws(CedarError) -> JSONValue in
             var parser = JSONParser(buffer)
             parser.skipWhitespace()
             let value = try parser.value()
             parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            guard parser.isAtEnd else { throw parser.error("unexpected data after the JSON value") }
             return value
         }
     }
 
-    private func error(_ message: String) -> CedarError {
+    /// Calls `body` with the bytes in contiguous memory, copying them only when they are not already.
+    static func withContiguousBytes<T>(
+        _ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(CedarError) -> T
+    ) throws(CedarError) -> T {
+        let result: Result<T, CedarError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(CedarError) in try body(buffer) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(CedarError) -> T in try body(buffer) }
+    }
+
+    func error(_ message: String) -> CedarError {
         var line = 1
         var column = 1
         for byte in bytes[..<min(index, bytes.count)] {
@@ -40,17 +57,17 @@ struct JSONParser {
         return .json("invalid JSON at \(line):\(column): \(message)")
     }
 
-    private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
+    mutating func skipWhitespace() {
+        while index < end, Self.isWhitespace(bytes[index]) { index += 1 }
     }
 
-    private mutating func value() throws(CedarError) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    mutating func value() throws(CedarError) -> JSONValue {
+        guard index < end else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
@@ -65,7 +82,7 @@ struct JSONParser {
 
     private mutating func literal(_ word: StaticString, _ result: JSONValue) throws(CedarError) -> JSONValue {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw error("unexpected end of input") }
+        guard index + count <= end else { throw error("unexpected end of input") }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
             throw error("unexpected character")
         }
@@ -84,21 +101,21 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         var fields: [String: JSONValue] = [:]
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < end, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(fields)
         }
         while true {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try string()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected `:`") }
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { throw error("expected `:`") }
             index += 1
             skipWhitespace()
             let value = try value()
             guard fields.updateValue(value, forKey: key) == nil else { throw error("duplicate key \"\(key)\"") }
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < end else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 skipWhitespace()
@@ -115,14 +132,14 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         var items: [JSONValue] = []
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < end, bytes[index] == UInt8(ascii: "]") {
             index += 1
             return .array(items)
         }
         while true {
             items.append(try value())
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input") }
+            guard index < end else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 skipWhitespace()
@@ -136,7 +153,7 @@ struct JSONParser {
     }
 
     private mutating func hex4() throws(CedarError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("unexpected end of input in a \\u escape") }
+        guard index + 4 <= end else { throw error("unexpected end of input in a \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -156,22 +173,27 @@ struct JSONParser {
     private mutating func string() throws(CedarError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
-        while index < bytes.count {
+        // Fast path: no escapes. Pure ASCII needs no UTF-8 validation.
+        var unionOfBytes: UInt8 = 0
+        while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                let content = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                if unionOfBytes < 0x80 { return String(decoding: content, as: UTF8.self) }
+                guard let text = String(validating: content, as: UTF8.self) else {
+                    index -= 1
                     throw error("invalid UTF-8 in a string")
                 }
-                index += 1
                 return text
             }
+            unionOfBytes |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
             index += 1
         }
         var scratch = Array(bytes[start..<index])
-        while index < bytes.count {
+        while index < end {
             let byte = bytes[index]
             index += 1
             switch byte {
@@ -181,7 +203,7 @@ struct JSONParser {
                 }
                 return text
             case UInt8(ascii: "\\"):
-                guard index < bytes.count else { throw error("unexpected end of input in a string") }
+                guard index < end else { throw error("unexpected end of input in a string") }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -194,7 +216,7 @@ struct JSONParser {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800...0xDBFF).contains(code) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"),
                             bytes[index + 1] == UInt8(ascii: "u")
                         else { throw error("unpaired surrogate in a \\u escape") }
                         index += 2
@@ -219,7 +241,7 @@ struct JSONParser {
         let start = index
         func digits() -> Int {
             let from = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            while index < end, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
             return index - from
         }
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -228,14 +250,14 @@ struct JSONParser {
         guard integerDigits > 0 else { throw error("invalid number") }
         if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { throw error("leading zero in a number") }
         var isInteger = true
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < end, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits() > 0 else { throw error("invalid number") }
             isInteger = false
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { throw error("invalid number") }
             isInteger = false
         }
