@@ -33,6 +33,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CustosAudit",
+            dependencies: ["CustosCore", "Cedar", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CustosStore",
             dependencies: ["CustosCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
@@ -62,6 +67,14 @@ let package = Package(
             dependencies: [
                 "CustosCore", "CustosIdentity", "CustosStore", "CustosServer", "custos", "CustosTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosAuditTests",
+            dependencies: [
+                "CustosAudit", "CustosTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,13 +3,10 @@ import Foundation
 
 /// Locations of the project, the shared conformance data and the built `custos` executable.
 enum SharedData {
-    static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let projectRoot = SharedDataDirectory.projectRoot
+    static let root = SharedDataDirectory.root
 
-    /// `../shared/data` beside the project, read in place.
-    static let root = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+    static func url(_ relative: String) -> URL { SharedDataDirectory.url(relative) }
 
     static func text(_ relative: String) throws -> String {
         try String(contentsOf: url(relative), encoding: .utf8)
