@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "CustosStore",
-            dependencies: ["CustosCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CustosCore", "CustosAudit", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(
             name: "CustosAuditTests",
             dependencies: [
-                "CustosAudit", "CustosTestSupport",
+                "Cedar", "CustosAudit", "CustosCore", "CustosStore", "CustosTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

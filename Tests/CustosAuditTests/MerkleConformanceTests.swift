@@ -122,7 +122,7 @@ import Testing
 }
 
 /// Perfect-subtree hashes in memory, for tests.
-final class MemoryNodes: PerfectSubtreeReader, @unchecked Sendable {
+final class MemoryNodes: PerfectSubtreeReader {
     var nodes: [[UInt64]: TreeHash] = [:]
 
     struct Missing: Error {}

@@ -1,17 +1,17 @@
 /// Reads the stored hashes of perfect subtrees. The node at (`level`, `index`) covers the leaves
 /// `index·2^level ..< (index+1)·2^level`; level 0 holds the leaf hashes.
-public protocol PerfectSubtreeReader: Sendable {
+public protocol PerfectSubtreeReader {
     func hash(level: Int, index: UInt64) throws -> TreeHash
 }
 
 /// The RFC 9162 Merkle tree over a log's leaves, as far as `size`: root hashes, inclusion proofs
 /// (`PATH`, section 2.1.3.1) and consistency proofs (`PROOF`, section 2.1.4.1), computed from
 /// perfect-subtree hashes so that each costs O(log n) reads.
-public struct MerkleTree<Reader: PerfectSubtreeReader> {
-    public let reader: Reader
+public struct MerkleTree {
+    public let reader: any PerfectSubtreeReader
     public let size: UInt64
 
-    public init(reader: Reader, size: UInt64) {
+    public init(reader: any PerfectSubtreeReader, size: UInt64) {
         self.reader = reader
         self.size = size
     }
@@ -90,7 +90,7 @@ public struct CompactRange: Sendable, Equatable {
     public init() {}
 
     /// The right edge of the stored tree of `size` leaves.
-    public init(size: UInt64, reader: some PerfectSubtreeReader) throws {
+    public init(size: UInt64, reader: any PerfectSubtreeReader) throws {
         var start: UInt64 = 0
         for level in stride(from: 63, through: 0, by: -1) where size & (1 << UInt64(level)) != 0 {
             peaks.append(try reader.hash(level: level, index: start >> UInt64(level)))

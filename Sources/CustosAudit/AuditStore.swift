@@ -1,0 +1,77 @@
+/// A record as stored: its position in the log and its canonical bytes.
+public struct StoredRecord: Equatable, Sendable {
+    public let index: UInt64
+    public let bytes: [UInt8]
+
+    public init(index: UInt64, bytes: [UInt8]) {
+        self.index = index
+        self.bytes = bytes
+    }
+}
+
+/// A record about to be appended: its index, canonical bytes, and the record for the search columns.
+public struct PendingRecord: Sendable {
+    public let index: UInt64
+    public let bytes: [UInt8]
+    public let record: AuditRecord
+}
+
+/// A signed checkpoint as stored.
+public struct StoredCheckpoint: Equatable, Sendable {
+    public let size: UInt64
+    public let note: String
+    /// When it was signed, in microseconds since the epoch.
+    public let time: Int64
+
+    public init(size: UInt64, note: String, time: Int64) {
+        self.size = size
+        self.note = note
+        self.time = time
+    }
+}
+
+/// What to look for in the log. Every condition given must hold; results come in index order,
+/// starting after `after`.
+public struct AuditQuery: Equatable, Sendable {
+    public var from: Int64?
+    public var until: Int64?
+    public var kind: AuditRecord.Kind?
+    public var event: String?
+    public var agent: String?
+    public var sponsor: String?
+    public var user: String?
+    public var action: String?
+    public var decision: AuditRecord.Decision?
+    public var session: String?
+    /// Only records with an index greater than this (the paging cursor).
+    public var after: UInt64?
+    public var limit: Int = 100
+
+    public static let maximumLimit = 1000
+
+    public init() {}
+}
+
+/// A consistent read-only view of the stored log.
+public protocol AuditSnapshot: PerfectSubtreeReader {
+    /// The number of records.
+    func size() throws -> UInt64
+    func records(in range: Range<UInt64>) throws -> [StoredRecord]
+    /// The leaf hashes stored when the records of `range` were appended, by index.
+    func leafHashes(in range: Range<UInt64>) throws -> [UInt64: TreeHash]
+    func search(_ query: AuditQuery) throws -> [StoredRecord]
+    /// Signed checkpoints, smallest size first.
+    func checkpoints() throws -> [StoredCheckpoint]
+}
+
+/// Append-only persistence of the audit log: records, the Merkle tree's perfect-subtree hashes and
+/// signed checkpoints. Implementations make an append durable before returning and never update
+/// or delete what they stored.
+public protocol AuditStore: Sendable {
+    /// Runs `body` on one consistent snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any AuditSnapshot) throws -> T) async throws -> T
+    /// Appends records and the tree nodes they complete in one durable transaction.
+    func append(_ records: [PendingRecord], nodes: [CompactRange.Node]) async throws
+    /// Stores a checkpoint; a checkpoint of the same size already stored is left as it is.
+    func save(_ checkpoint: StoredCheckpoint) async throws
+}

@@ -1,0 +1,174 @@
+public import Cedar
+public import CustosCore
+import Foundation
+
+/// One entry of the audit log: a decision or a security event. Its canonical bytes
+/// (``canonicalBytes()``) are the Merkle leaf; see docs/AUDIT.md for every field.
+public struct AuditRecord: Equatable, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// An authorization decision by the enforcement point or the PDP.
+        case decision
+        /// A security event of the control plane (an agent registered, a credential issued, …).
+        case event
+        /// An event an agent's own SDK appended, attributed to the agent's verified identity.
+        case external
+    }
+
+    public enum Decision: String, Sendable, CaseIterable {
+        case allow, deny
+        case needsApproval = "needs_approval"
+    }
+
+    /// Version of the record format; part of the hashed bytes.
+    public static let formatVersion: Int64 = 1
+    /// Largest canonical record accepted, in bytes.
+    public static let maximumBytes = 64 * 1024
+
+    /// Set by the log when the record is appended (microseconds since the epoch, never decreasing).
+    public var time: Int64 = 0
+    public var kind: Kind
+    /// What happened, as a dotted name (`agent.registered`, `credential.issued`, …).
+    public var event: String?
+    /// Who authorized: the user on whose behalf (the delegation root).
+    public var authorizedBy: String?
+    /// Who executed: the agent instance's SPIFFE ID.
+    public var executedBy: String?
+    public var agent: String?
+    public var sponsor: String?
+    public var action: String?
+    public var resource: String?
+    public var decision: Decision?
+    /// The determining policies.
+    public var policies: [String] = []
+    public var policyVersion: String?
+    /// Guardrail findings, each a JSON object.
+    public var findings: [JSONValue] = []
+    /// A digest of the request (payloads are not stored unless configured), e.g. `sha256:…`.
+    public var requestDigest: String?
+    public var session: String?
+    public var traceID: String?
+    /// Anything else, as a JSON object without fractional numbers.
+    public var details: [String: JSONValue] = [:]
+
+    public init(kind: Kind, event: String? = nil) {
+        self.kind = kind
+        self.event = event
+    }
+
+    enum Field: String, CaseIterable {
+        case version = "v", time, kind, event, authorizedBy = "authorized_by", executedBy = "executed_by", agent, sponsor
+        case action, resource, decision, policies, policyVersion = "policy_version", findings
+        case requestDigest = "request_digest", session, traceID = "trace_id", details
+    }
+
+    /// The record as a JSON object; absent optional fields are left out.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            Field.version.rawValue: .integer(Self.formatVersion),
+            Field.time.rawValue: .string(AuditTime.format(microseconds: time)),
+            Field.kind.rawValue: .string(kind.rawValue),
+        ]
+        let optionalTexts: [(Field, String?)] = [
+            (.event, event), (.authorizedBy, authorizedBy), (.executedBy, executedBy), (.agent, agent), (.sponsor, sponsor),
+            (.action, action), (.resource, resource), (.decision, decision?.rawValue), (.policyVersion, policyVersion),
+            (.requestDigest, requestDigest), (.session, session), (.traceID, traceID),
+        ]
+        for case let (field, text?) in optionalTexts { object[field.rawValue] = .string(text) }
+        if !policies.isEmpty { object[Field.policies.rawValue] = .array(policies.map(JSONValue.string)) }
+        if !findings.isEmpty { object[Field.findings.rawValue] = .array(findings) }
+        if !details.isEmpty { object[Field.details.rawValue] = .object(details) }
+        return .object(object)
+    }
+
+    /// The bytes that are hashed into the log: canonical JSON (``CanonicalJSON``) of ``json``.
+    public func canonicalBytes() throws(CustosError) -> [UInt8] {
+        try validate()
+        let bytes: [UInt8]
+        do {
+            bytes = try CanonicalJSON.encode(json)
+        } catch {
+            throw .invalidRequest("\(error)")
+        }
+        guard bytes.count <= Self.maximumBytes else {
+            throw .invalidRequest("the audit record is larger than \(Self.maximumBytes) bytes")
+        }
+        return bytes
+    }
+
+    /// Bounds on every text field, so no record can carry control characters or unbounded text.
+    func validate() throws(CustosError) {
+        let texts: [(String, String?)] = [
+            ("event", event), ("authorized_by", authorizedBy), ("executed_by", executedBy), ("agent", agent),
+            ("sponsor", sponsor), ("action", action), ("resource", resource), ("policy_version", policyVersion),
+            ("request_digest", requestDigest), ("session", session), ("trace_id", traceID),
+        ]
+        for case let (field, text?) in texts { try Limits.text(text, field, required: true, max: Limits.longText) }
+        guard policies.count <= 1024 else { throw .invalidRequest("policies has more than 1024 items") }
+        for policy in policies { try Limits.text(policy, "policies", required: true, max: Limits.longText) }
+        guard findings.allSatisfy({ if case .object = $0 { true } else { false } }) else {
+            throw .invalidRequest("every finding must be a JSON object")
+        }
+    }
+
+    /// Reads a record from its JSON form (as stored or exported). Unknown fields, wrong types and a
+    /// different format version are errors.
+    public init(json: JSONValue) throws(CustosError) {
+        guard case .object(let object) = json else { throw .invalidRequest("an audit record is a JSON object") }
+        for key in object.keys where Field(rawValue: key) == nil { throw .invalidRequest("unknown audit record field `\(key)`") }
+        func text(_ field: Field) throws(CustosError) -> String? {
+            guard let value = object[field.rawValue] else { return nil }
+            guard case .string(let s) = value else { throw .invalidRequest("`\(field.rawValue)` must be a string") }
+            return s
+        }
+        guard object[Field.version.rawValue] == .integer(Self.formatVersion) else {
+            throw .invalidRequest("unsupported audit record version")
+        }
+        guard let kindText = try text(.kind), let kind = Kind(rawValue: kindText) else {
+            throw .invalidRequest("`kind` must be one of \(Kind.allCases.map(\.rawValue))")
+        }
+        guard let timeText = try text(.time), let time = AuditTime.parse(timeText) else {
+            throw .invalidRequest("`time` must be RFC 3339 UTC with six fractional digits")
+        }
+        self.init(kind: kind, event: try text(.event))
+        self.time = time
+        authorizedBy = try text(.authorizedBy)
+        executedBy = try text(.executedBy)
+        agent = try text(.agent)
+        sponsor = try text(.sponsor)
+        action = try text(.action)
+        resource = try text(.resource)
+        if let decisionText = try text(.decision) {
+            guard let decision = Decision(rawValue: decisionText) else { throw .invalidRequest("unknown decision `\(decisionText)`") }
+            self.decision = decision
+        }
+        policyVersion = try text(.policyVersion)
+        requestDigest = try text(.requestDigest)
+        session = try text(.session)
+        traceID = try text(.traceID)
+        if let value = object[Field.policies.rawValue] {
+            guard case .array(let items) = value, let names = Optional(items.compactMap(\.stringValue)), names.count == items.count
+            else { throw .invalidRequest("`policies` must be an array of strings") }
+            policies = names
+        }
+        if let value = object[Field.findings.rawValue] {
+            guard case .array(let items) = value else { throw .invalidRequest("`findings` must be an array") }
+            findings = items
+        }
+        if let value = object[Field.details.rawValue] {
+            guard case .object(let fields) = value else { throw .invalidRequest("`details` must be an object") }
+            details = fields
+        }
+        try validate()
+    }
+
+    /// Reads stored canonical bytes.
+    public init(canonicalBytes bytes: some Collection<UInt8>) throws(CustosError) {
+        let json: JSONValue
+        do {
+            json = try JSONValue.decode(Data(bytes))
+        } catch {
+            throw .invalidRequest("an audit record is not valid JSON: \(error)")
+        }
+        try self.init(json: json)
+    }
+}

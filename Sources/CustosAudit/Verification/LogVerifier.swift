@@ -1,0 +1,102 @@
+/// The outcome of checking a whole stored log against its signed checkpoints.
+public struct LogVerificationReport: Equatable, Sendable {
+    /// Records read.
+    public var records: UInt64 = 0
+    /// Checkpoints whose signature verified and whose root the records reproduce.
+    public var checkpointsVerified = 0
+    /// The root recomputed from all records.
+    public var root: TreeHash = .emptyTree
+    /// The first record found bad (missing, altered, out of place), when one can be named.
+    public var firstBadIndex: UInt64?
+    /// What is wrong, first problem first; empty when the log verifies.
+    public var problems: [String] = []
+
+    public var isValid: Bool { problems.isEmpty }
+}
+
+/// Recomputes a stored log from its records alone and checks it against every signed checkpoint.
+///
+/// Leaf hashes are computed from the record bytes; nothing else stored is trusted. A record
+/// whose bytes no longer match the leaf hash stored when it was appended is named by index; a
+/// gap in the indices names the first missing record; a checkpoint the records do not reproduce
+/// bounds the first bad record between the last good checkpoint and it (a forger who also rewrote
+/// the stored hashes leaves no finer trace); a checkpoint larger than the log means truncation.
+public enum LogVerifier {
+    static let batch: UInt64 = 8192
+
+    public static func verify(_ snapshot: any AuditSnapshot, verifier: NoteVerifier) throws -> LogVerificationReport {
+        var report = LogVerificationReport()
+        func problem(_ text: String, at index: UInt64? = nil) {
+            report.problems.append(text)
+            if let index, report.firstBadIndex.map({ index < $0 }) ?? true { report.firstBadIndex = index }
+        }
+        var checkpoints: [(stored: StoredCheckpoint, checkpoint: Checkpoint)] = []
+        for stored in try snapshot.checkpoints() {
+            do {
+                let checkpoint = try Checkpoint.open(stored.note, verifier: verifier, origin: verifier.name)
+                guard checkpoint.size == stored.size else {
+                    problem("the checkpoint stored under size \(stored.size) is for size \(checkpoint.size)")
+                    continue
+                }
+                checkpoints.append((stored, checkpoint))
+            } catch {
+                problem("the checkpoint of size \(stored.size) does not verify: \(error)")
+            }
+        }
+        let end = try snapshot.size()
+        var range = CompactRange()
+        var pendingCheckpoints = checkpoints[...]
+        var lastGoodCheckpoint: UInt64 = 0
+        func checkCheckpoints(upTo treeSize: UInt64) {
+            while let next = pendingCheckpoints.first, next.checkpoint.size <= treeSize {
+                pendingCheckpoints.removeFirst()
+                if next.checkpoint.size == treeSize, range.root == next.checkpoint.root {
+                    report.checkpointsVerified += 1
+                    lastGoodCheckpoint = treeSize
+                } else if next.checkpoint.size == treeSize {
+                    problem(
+                        "the records do not reproduce the checkpoint of size \(treeSize): a record below index "
+                            + "\(treeSize) (and at or above \(lastGoodCheckpoint)) was altered, removed or reordered",
+                        at: report.firstBadIndex == nil ? lastGoodCheckpoint : nil)
+                }
+            }
+        }
+        checkCheckpoints(upTo: 0)
+        var index: UInt64 = 0
+        while index < end {
+            let records = try snapshot.records(in: index..<min(end, index + batch))
+            let stored = try snapshot.leafHashes(in: index..<min(end, index + batch))
+            for record in records {
+                guard record.index == index else {
+                    problem("record \(index) is missing", at: index)
+                    return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
+                }
+                let leaf = TreeHash.leaf(record.bytes)
+                if let expected = stored[record.index], expected != leaf {
+                    problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
+                }
+                range.append(leaf)
+                index += 1
+                checkCheckpoints(upTo: index)
+            }
+            if records.isEmpty { break }
+        }
+        if index < end { problem("record \(index) is missing", at: index) }
+        return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
+    }
+
+    private static func finish(
+        _ report: LogVerificationReport, range: CompactRange, size: UInt64,
+        checkpoints: ArraySlice<(stored: StoredCheckpoint, checkpoint: Checkpoint)>
+    ) -> LogVerificationReport {
+        var report = report
+        report.records = size
+        report.root = range.root
+        if let beyond = checkpoints.first(where: { $0.checkpoint.size > size }) {
+            report.problems.append(
+                "the log was truncated: a signed checkpoint covers \(beyond.checkpoint.size) records, but only \(size) are present")
+            if report.firstBadIndex == nil { report.firstBadIndex = size }
+        }
+        return report
+    }
+}

@@ -1,0 +1,200 @@
+import Cedar
+import CustosAudit
+import CustosCore
+import CustosStore
+import Foundation
+import GRDB
+import Testing
+
+/// The log over the real SQLite store: group commit, checkpoints, proofs, reopening, and tampering
+/// detected by the verifier.
+@Suite struct AuditLogTests {
+    let folder: URL
+    let path: String
+    let signer: NoteSigner
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        path = folder.appendingPathComponent("audit.sqlite").path
+        signer = try NoteSigner(name: "test.example/audit")
+    }
+
+    func openLog() async throws -> AuditLog {
+        try await AuditLog.open(store: try SQLiteAuditStore(path: path), signer: signer)
+    }
+
+    static func record(_ n: Int) -> AuditRecord {
+        var record = AuditRecord(kind: .decision)
+        record.agent = "agent-\(n % 7)"
+        record.executedBy = "spiffe://test.example/agent/agent-\(n % 7)/i/1"
+        record.action = n % 2 == 0 ? "call_tool" : "read"
+        record.resource = "Tool::\"t\(n)\""
+        record.decision = n % 3 == 0 ? .deny : .allow
+        record.policies = ["policy\(n % 4)"]
+        record.details = ["n": .integer(Int64(n))]
+        return record
+    }
+
+    /// Appends `count` records from concurrent tasks; returns the receipts.
+    static func appendConcurrently(_ log: AuditLog, count: Int, offset: Int = 0) async throws -> [AuditReceipt] {
+        try await withThrowingTaskGroup(of: AuditReceipt.self) { group in
+            for n in 0..<count { group.addTask { try await log.append(record(offset + n)) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func concurrentAppendsGetDistinctIndicesAndProveInclusion() async throws {
+        let log = try await openLog()
+        let receipts = try await Self.appendConcurrently(log, count: 300)
+        #expect(Set(receipts.map(\.index)) == Set(0..<300))
+        #expect(log.health.size == 300)
+        let note = try await log.checkpoint()
+        let checkpoint = try Checkpoint.open(note, verifier: signer.verifier, origin: "test.example/audit")
+        #expect(checkpoint.size == 300)
+        #expect(checkpoint.root == log.health.root)
+        let stored = try await log.records(in: 0..<300)
+        #expect(stored.map(\.index) == Array(0..<300))
+        for receipt in receipts.prefix(40) {
+            let (size, proof) = try await log.inclusionProof(index: receipt.index, size: checkpoint.size)
+            #expect(size == 300)
+            #expect(TreeHash.leaf(stored[Int(receipt.index)].bytes) == receipt.leafHash)
+            try ProofVerification.verifyInclusion(
+                leafHash: receipt.leafHash.bytes, index: receipt.index, treeSize: size, proof: proof.map(\.bytes),
+                root: checkpoint.root.bytes)
+        }
+        // Times never decrease with the index.
+        let times = try stored.map { try AuditRecord(canonicalBytes: $0.bytes).time }
+        #expect(times == times.sorted())
+    }
+
+    @Test func checkpointsAreConsistentAcrossGrowthAndReopening() async throws {
+        let first: Checkpoint
+        do {
+            let log = try await openLog()
+            _ = try await Self.appendConcurrently(log, count: 37)
+            first = try Checkpoint.open(try await log.checkpoint(), verifier: signer.verifier)
+            #expect(try await log.checkpoint() == (try await log.latestCheckpoint())?.note)
+        }
+        let log = try await openLog()
+        #expect(log.health.size == 37)
+        #expect(log.health.root == first.root)
+        _ = try await Self.appendConcurrently(log, count: 64, offset: 37)
+        let second = try Checkpoint.open(try await log.checkpoint(), verifier: signer.verifier)
+        #expect(second.size == 101)
+        let (_, proof) = try await log.consistencyProof(from: first.size, to: second.size)
+        try ProofVerification.verifyConsistency(
+            size1: first.size, size2: second.size, proof: proof.map(\.bytes), root1: first.root.bytes, root2: second.root.bytes)
+        let report = try await SQLiteAuditStore(path: path).read { try LogVerifier.verify($0, verifier: signer.verifier) }
+        #expect(report.isValid, "\(report.problems)")
+        #expect(report.records == 101)
+        #expect(report.checkpointsVerified == 2)
+    }
+
+    @Test func theStoreIsDurableAndAppendOnly() async throws {
+        let store = try SQLiteAuditStore(path: path)
+        #expect(try await store.synchronousLevel() == 2)
+        let log = try await AuditLog.open(store: store, signer: signer)
+        _ = try await log.append(Self.record(1))
+        try await log.checkpoint()
+        let database = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_record SET kind = 'event'") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_node") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_checkpoint") } }
+    }
+
+    @Test func invalidRecordsAreRefusedAndChangeNothing() async throws {
+        let log = try await openLog()
+        var record = Self.record(1)
+        record.action = "bad\u{0}action"
+        await #expect(throws: CustosError.invalidRequest("")) { try await log.append(record) }
+        record = Self.record(2)
+        record.details = ["ratio": .double(0.5)]
+        await #expect(throws: CustosError.invalidRequest("")) { try await log.append(record) }
+        #expect(log.health.size == 0)
+    }
+
+    /// Runs `sql` on the audit database with its append-only triggers removed: what an operator with
+    /// file access could do.
+    func tamper(_ sql: String) throws {
+        let database = try DatabaseQueue(path: path)
+        try database.write { db in
+            for name in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                try db.execute(sql: "DROP TRIGGER \(name)")
+            }
+            try db.execute(sql: sql)
+        }
+    }
+
+    func verify() async throws -> LogVerificationReport {
+        try await SQLiteAuditStore(path: path).read { [signer] in try LogVerifier.verify($0, verifier: signer.verifier) }
+    }
+
+    func prepareLog(records: Int = 50) async throws {
+        let log = try await openLog()
+        _ = try await Self.appendConcurrently(log, count: records)
+        try await log.checkpoint()
+        #expect(try await verify().isValid)
+    }
+
+    @Test func anAlteredRecordIsFoundByIndex() async throws {
+        try await prepareLog()
+        try tamper("UPDATE audit_record SET record = CAST(REPLACE(CAST(record AS TEXT), 'deny', 'allow') AS BLOB) WHERE idx = 12")
+        let report = try await verify()
+        #expect(!report.isValid)
+        #expect(report.firstBadIndex == 12, "\(report.problems)")
+    }
+
+    @Test func aDroppedRecordIsFoundByIndex() async throws {
+        try await prepareLog()
+        try tamper("DELETE FROM audit_record WHERE idx = 20")
+        let report = try await verify()
+        #expect(report.firstBadIndex == 20, "\(report.problems)")
+    }
+
+    @Test func truncationIsDetected() async throws {
+        try await prepareLog()
+        try tamper("DELETE FROM audit_record WHERE idx >= 45")
+        let report = try await verify()
+        #expect(report.firstBadIndex == 45, "\(report.problems)")
+        #expect(report.problems.contains { $0.contains("truncated") })
+    }
+
+    @Test func swappedRecordsAreDetected() async throws {
+        try await prepareLog()
+        try tamper(
+            """
+            UPDATE audit_record SET record = CASE idx WHEN 3 THEN (SELECT record FROM audit_record WHERE idx = 4)
+            ELSE (SELECT record FROM audit_record WHERE idx = 3) END WHERE idx IN (3, 4)
+            """)
+        let report = try await verify()
+        #expect(report.firstBadIndex == 3, "\(report.problems)")
+    }
+
+    @Test func aForgerWhoRewritesEveryHashIsStillCaughtByTheCheckpoint() async throws {
+        try await prepareLog()
+        // Rewrite record 30 and recompute the stored leaf hash to match: only the signed checkpoint is left.
+        let database = try DatabaseQueue(path: path)
+        let bytes = try await database.read { try Data.fetchOne($0, sql: "SELECT record FROM audit_record WHERE idx = 30") } ?? Data()
+        let forged = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "agent-", with: "agEnt-").utf8)
+        let leaf = Data(TreeHash.leaf(forged).bytes)
+        try tamper("UPDATE audit_record SET record = x'\(forged.map { String(format: "%02x", $0) }.joined())' WHERE idx = 30")
+        try tamper("UPDATE audit_node SET hash = x'\(leaf.map { String(format: "%02x", $0) }.joined())' WHERE level = 0 AND idx = 30")
+        let report = try await verify()
+        #expect(!report.isValid)
+        #expect(report.problems.contains { $0.contains("do not reproduce the checkpoint of size 50") }, "\(report.problems)")
+        // The stored tree no longer matches the checkpoint either, once the upper nodes are rewritten too.
+        try tamper("DELETE FROM audit_node WHERE level = 5 AND idx = 0")
+        await #expect(throws: CustosError.unavailable("")) { try await openLog() }
+    }
+
+    @Test func aCheckpointSignedByAnotherKeyIsRejected() async throws {
+        try await prepareLog()
+        let other = try NoteSigner(name: "test.example/audit")
+        let forged = try other.sign(Checkpoint(origin: "test.example/audit", size: 60, root: .emptyTree).text)
+        try tamper("INSERT INTO audit_checkpoint (size, note, time) VALUES (60, '\(forged)', 0)")
+        let report = try await verify()
+        #expect(report.problems.contains { $0.contains("does not verify") }, "\(report.problems)")
+        await #expect(throws: CustosError.unavailable("")) { try await openLog() }
+    }
+}
