@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "CustosServer",
             dependencies: [
-                "CustosCore", "CustosIdentity", "CustosStore",
+                "Cedar", "CustosAudit", "CustosCore", "CustosIdentity", "CustosStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "custos",
             dependencies: [
-                "Cedar", "CustosCore", "CustosServer",
+                "Cedar", "CustosAudit", "CustosCore", "CustosServer", "CustosStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "CustosServerTests",
             dependencies: [
-                "CustosCore", "CustosIdentity", "CustosStore", "CustosServer", "custos", "CustosTestSupport",
+                "CustosAudit", "CustosCore", "CustosIdentity", "CustosStore", "CustosServer", "custos", "CustosTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -69,7 +69,7 @@ public struct SigningKeyStore: Sendable {
     }
 
     /// Refuses a key file that group or others can read.
-    static func requireOwnerOnly(_ file: URL) throws(CustosError) {
+    public static func requireOwnerOnly(_ file: URL) throws(CustosError) {
         let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
         guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue else {
             throw .internalError("cannot read the permissions of \(file.path)")

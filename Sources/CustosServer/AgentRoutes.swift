@@ -1,3 +1,5 @@
+import Cedar
+import CustosAudit
 public import CustosCore
 import Foundation
 public import Hummingbird
@@ -13,11 +15,15 @@ struct AgentPage: ResponseEncodable {
 /// `/v1/agents`: the agent registry, for administrators.
 struct AgentRoutes {
     let registry: AgentRegistry
+    /// Every change is audited; when the log cannot write, the request fails with 503 (the change
+    /// itself has been made, and the failure shows in `/readyz`).
+    let audit: AuditLog
 
     func register(on group: RouterGroup<CustosRequestContext>) {
         group.post { request, context in
             let registration = try await request.decodeJSON(AgentRegistration.self, context: context)
             let agent = try await registry.register(registration)
+            try await audit.recordEvent("agent.registered", agent: agent)
             var response = try agent.response(from: request, context: context)
             response.status = .created
             response.headers[.location] = "/v1/agents/\(agent.id)"
@@ -37,17 +43,26 @@ struct AgentRoutes {
         }
         group.patch(":id") { request, context -> Agent in
             let update = try await request.decodeJSON(AgentUpdate.self, context: context)
-            return try await registry.update(try Self.id(context), with: update)
+            let agent = try await registry.update(try Self.id(context), with: update)
+            try await audit.recordEvent("agent.updated", agent: agent)
+            return agent
         }
         group.delete(":id") { _, context -> Response in
-            try await registry.delete(try Self.id(context))
+            let agent = try await registry.agent(try Self.id(context))
+            try await registry.delete(agent.id)
+            try await audit.recordEvent("agent.deleted", agent: agent)
             return Response(status: .noContent)
         }
         group.post(":id/suspend") { _, context -> Agent in
-            try await registry.suspend(try Self.id(context))
+            let agent = try await registry.suspend(try Self.id(context))
+            let epoch = JSONValue.integer(Int64(agent.revocationEpoch))
+            try await audit.recordEvent("agent.suspended", agent: agent, details: ["revocation_epoch": epoch])
+            return agent
         }
         group.post(":id/reactivate") { _, context -> Agent in
-            try await registry.reactivate(try Self.id(context))
+            let agent = try await registry.reactivate(try Self.id(context))
+            try await audit.recordEvent("agent.reactivated", agent: agent)
+            return agent
         }
     }
 

@@ -1,3 +1,5 @@
+import Cedar
+import CustosAudit
 import CustosCore
 import CustosIdentity
 import CustosStore
@@ -61,6 +63,8 @@ struct IdentityRoutes {
             let token = SecretToken.generate(prefix: "custos_join_")
             let expiresAt = Date().addingTimeInterval(Self.joinTokenLifetime)
             try await plane.store.joinTokens.insertJoinToken(digest: SecretToken.hexDigest(token), agent: agent.id, expiresAt: expiresAt)
+            let expiry = AuditTime.format(microseconds: Int64(expiresAt.timeIntervalSince1970) * 1_000_000)
+            try await plane.audit.recordEvent("join_token.issued", agent: agent, details: ["expires_at": .string(expiry)])
             var response = try JoinTokenResponse(token: token, agentID: agent.id.rawValue, expiresAt: expiresAt)
                 .response(from: request, context: context)
             response.status = .created
@@ -144,6 +148,10 @@ struct IdentityRoutes {
             throw OAuthError.invalidGrant(error.message)
         }
         try await plane.store.joinTokens.recordInstance(agent: agent.id, instance: instance, at: now)
+        // The credential is released only once its issuance is durable in the audit log.
+        try await plane.audit.recordEvent(
+            "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: "join_token",
+            details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
         var response = try TokenResponse(
             accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
         ).response(from: request, context: context)

@@ -1,4 +1,5 @@
 public import CustosCore
+import CustosAudit
 import CustosIdentity
 public import Foundation
 import Yams
@@ -20,8 +21,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var adminTokenSHA256: String?
     /// Largest request body accepted, in bytes.
     public var maxRequestBytes: Int = 64 * 1024
+    /// The audit log's name: the origin line of its checkpoints and the name of its signing key.
+    /// Defaults to `<trust_domain>/audit`.
+    public var auditOrigin: String?
+    /// How often a checkpoint is signed when the log has grown, in seconds.
+    public var checkpointIntervalSeconds: Int = 60
 
     public init() {}
+
+    /// ``auditOrigin`` or its default.
+    public var effectiveAuditOrigin: String { auditOrigin ?? "\(trustDomain)/audit" }
 
     /// Reads the YAML file; unknown keys are errors, so that a typo does not silently change nothing.
     public init(yaml text: String) throws(CustosError) {
@@ -34,7 +43,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard let root = node as? [String: Any] ?? (node == nil ? [:] : nil) else {
             throw .invalidRequest("the configuration must be a YAML mapping")
         }
-        let known: Set<String> = ["listen", "data_dir", "trust_domain", "log_level", "admin", "max_request_bytes"]
+        let known: Set<String> = ["listen", "data_dir", "trust_domain", "log_level", "admin", "max_request_bytes", "audit"]
         for key in root.keys where !known.contains(key) {
             throw .invalidRequest("unknown configuration key `\(key)`")
         }
@@ -54,6 +63,15 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw .invalidRequest("unknown configuration key `admin.\(key)`")
             }
             adminTokenSHA256 = try Self.value(String.self, admin, "token_sha256", path: "admin.token_sha256")
+        }
+        if let audit = try Self.value([String: Any].self, root, "audit") {
+            for key in audit.keys where !["origin", "checkpoint_interval_seconds"].contains(key) {
+                throw .invalidRequest("unknown configuration key `audit.\(key)`")
+            }
+            auditOrigin = try Self.value(String.self, audit, "origin", path: "audit.origin")
+            checkpointIntervalSeconds =
+                try Self.value(Int.self, audit, "checkpoint_interval_seconds", path: "audit.checkpoint_interval_seconds")
+                ?? checkpointIntervalSeconds
         }
         try validate()
     }
@@ -81,6 +99,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let adminTokenSHA256 { _ = try AdminCredential(hexDigest: adminTokenSHA256) }
         guard (1024...(16 * 1024 * 1024)).contains(maxRequestBytes) else {
             throw .invalidRequest("max_request_bytes must be 1024-16777216")
+        }
+        guard SignedNote.isValidName(effectiveAuditOrigin), effectiveAuditOrigin.utf8.count <= 256 else {
+            throw .invalidRequest("audit.origin must be 1-256 bytes without spaces or `+`, e.g. `example.com/audit`")
+        }
+        guard (1...86_400).contains(checkpointIntervalSeconds) else {
+            throw .invalidRequest("audit.checkpoint_interval_seconds must be 1-86400")
         }
     }
 }

@@ -24,6 +24,20 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    /// Opens an existing audit database for reading only (for `custos audit verify`); works beside a
+    /// running server.
+    public init(readingOnly path: String) throws(CustosError) {
+        guard FileManager.default.fileExists(atPath: path) else { throw .notFound("there is no audit database at \(path)") }
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(5)
+            writer = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw .unavailable("cannot open the audit database at \(path): \(error)")
+        }
+    }
+
     /// The `PRAGMA synchronous` level of the writing connection (2 is FULL).
     public func synchronousLevel() async throws -> Int {
         try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

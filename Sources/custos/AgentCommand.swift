@@ -35,8 +35,15 @@ struct ServerOptions: ParsableArguments {
         return token
     }
 
-    /// Sends a request and prints the JSON answer; a non-2xx answer is printed to stderr and exits 1.
+    /// Sends a request and prints the answer; a non-2xx answer is printed to stderr and exits 1.
     func call(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws {
+        let text = String(decoding: try await fetch(method, path, body: body), as: UTF8.self)
+        if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+    }
+
+    /// Sends a request and returns the body of a 2xx answer; any other answer is printed to stderr
+    /// and exits 1.
+    func fetch(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws -> Data {
         guard let url = URL(string: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
             throw ValidationError("invalid --server URL")
         }
@@ -49,13 +56,11 @@ struct ServerOptions: ParsableArguments {
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let text = String(decoding: data, as: UTF8.self)
-        if (200..<300).contains(status) {
-            if !text.isEmpty { print(text) }
-        } else {
-            FileHandle.standardError.write(Data("error: HTTP \(status): \(text)\n".utf8))
+        guard (200..<300).contains(status) else {
+            FileHandle.standardError.write(Data("error: HTTP \(status): \(String(decoding: data, as: UTF8.self))\n".utf8))
             throw ExitCode.failure
         }
+        return data
     }
 }
 

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let plane: ControlPlane
         do {
-            plane = try ControlPlane.open(configuration, logger: logger)
+            plane = try await ControlPlane.open(configuration, logger: logger)
         } catch {
             throw CommandFailure("cannot start: \(error.message)").report()
         }

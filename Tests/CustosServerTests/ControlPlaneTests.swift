@@ -14,12 +14,12 @@ struct TestPlane {
     let plane: ControlPlane
     let token: String
 
-    init() throws {
+    init() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-test-\(UUID().uuidString)")
         var configuration = ServerConfiguration()
         configuration.dataDirectory = folder.path
         configuration.port = 0
-        plane = try ControlPlane.open(configuration, logger: testLogger)
+        plane = try await ControlPlane.open(configuration, logger: testLogger)
         token = try #require(plane.newAdminToken)
     }
 
@@ -35,7 +35,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
 
 @Suite struct ControlPlaneTests {
     @Test func healthReadinessAndTheAPIDocumentAreOpen() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
@@ -51,7 +51,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     }
 
     @Test func everyAdminEndpointRequiresTheCredential() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             for (method, path) in [(HTTPRequest.Method.get, "/v1/agents"), (.post, "/v1/agents"), (.get, "/v1/agents/a1"),
@@ -68,7 +68,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     }
 
     @Test func theAgentLifecycleOverHTTP() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             let body = #"""
@@ -126,7 +126,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         ("not json", "JSON"),
     ])
     func badRegistrationsAreRejectedAndChangeNothing(body: String, fragment: String) async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/v1/agents", method: .post, headers: test.bearer, body: ByteBuffer(string: body)) {
@@ -143,7 +143,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     }
 
     @Test func oversizedBodiesAreRefused() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         let huge = #"{"name": "x", "sponsor": "a", "purpose": ""# + String(repeating: "a", count: 100_000) + #""}"#
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
@@ -155,8 +155,8 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
 }
 
 @Suite struct DataFolderTests {
-    @Test func firstStartCreatesOwnerOnlyFilesAndLaterStartsReuseThem() throws {
-        let test = try TestPlane()
+    @Test func firstStartCreatesOwnerOnlyFilesAndLaterStartsReuseThem() async throws {
+        let test = try await TestPlane()
         defer { test.remove() }
         let manager = FileManager.default
         func mode(_ path: String) throws -> Int {
@@ -164,31 +164,32 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         }
         #expect(try mode(test.folder.path) & 0o077 == 0)
         #expect(try mode(test.folder.appendingPathComponent("admin-token.sha256").path) == 0o600)
-        let keys = try manager.contentsOfDirectory(atPath: test.folder.appendingPathComponent("keys").path)
-        #expect(keys.count == 1)
-        #expect(try mode(test.folder.appendingPathComponent("keys/\(keys[0])").path) == 0o600)
+        let keys = try manager.contentsOfDirectory(atPath: test.folder.appendingPathComponent("keys").path).sorted()
+        #expect(keys.count == 2)
+        #expect(keys.first == "audit.key")
+        for key in keys { #expect(try mode(test.folder.appendingPathComponent("keys/\(key)").path) == 0o600) }
         // The token is stored only as a digest.
         let stored = try String(contentsOf: test.folder.appendingPathComponent("admin-token.sha256"), encoding: .utf8)
         #expect(!stored.contains(test.token))
 
         var configuration = ServerConfiguration()
         configuration.dataDirectory = test.folder.path
-        let again = try ControlPlane.open(configuration, logger: testLogger)
+        let again = try await ControlPlane.open(configuration, logger: testLogger)
         #expect(again.newAdminToken == nil)
         #expect(again.signingKey.keyID == test.plane.signingKey.keyID)
         #expect(again.adminCredential.accepts(test.token))
         #expect(!again.adminCredential.accepts(test.token + "x"))
     }
 
-    @Test func aKeyFileOthersCanReadIsRefused() throws {
-        let test = try TestPlane()
+    @Test func aKeyFileOthersCanReadIsRefused() async throws {
+        let test = try await TestPlane()
         defer { test.remove() }
         let keys = test.folder.appendingPathComponent("keys")
-        let file = try FileManager.default.contentsOfDirectory(atPath: keys.path)[0]
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: keys.path).first { $0.hasSuffix(".pem") })
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys.appendingPathComponent(file).path)
         var configuration = ServerConfiguration()
         configuration.dataDirectory = test.folder.path
-        #expect(throws: CustosError.self) { try ControlPlane.open(configuration, logger: testLogger) }
+        await #expect(throws: CustosError.self) { try await ControlPlane.open(configuration, logger: testLogger) }
     }
 
     @Test(arguments: [

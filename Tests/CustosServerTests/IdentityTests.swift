@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func joinTokenToJWTSVIDThenRevoke() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             let join = try await Self.joinToken(client, test, ttl: 120)
@@ -91,7 +91,7 @@ import Testing
         (["grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": "x", "audience": "a", "ttl": "-5"], "invalid_request"),
     ])
     func badTokenRequestsGetOAuthErrors(fields: [String: String], code: String) async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders, body: Self.form(fields)) { response in
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func repeatedParametersAndOtherContentTypesAreRefused() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             try await client.execute(uri: "/oauth2/token", method: .post, headers: Self.formHeaders,
@@ -187,7 +187,7 @@ import Testing
 
 @Suite struct JoinTokenSpendingTests {
     @Test func aMalformedRequestDoesNotSpendTheJoinToken() async throws {
-        let test = try TestPlane()
+        let test = try await TestPlane()
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             let join = try await IdentityTests.joinToken(client, test)

@@ -26,7 +26,7 @@ public enum SignedNote {
     }
 
     /// A key name is non-empty and contains no whitespace and no `+`.
-    static func isValidName(_ name: String) -> Bool {
+    public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && !name.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
     }
 

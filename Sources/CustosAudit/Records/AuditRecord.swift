@@ -161,6 +161,30 @@ public struct AuditRecord: Equatable, Sendable {
         try validate()
     }
 
+    /// Fields an agent may set on an event it appends itself; everything else comes from its credential.
+    public static let externalFields: Set<String> = [
+        "event", "authorized_by", "action", "resource", "session", "trace_id", "request_digest", "details",
+    ]
+
+    /// An event sent by an agent's SDK: `{"event": …, "action"?, "resource"?, "session"?, "trace_id"?,
+    /// "request_digest"?, "authorized_by"?, "details"?}`. Who executed is taken from the caller's
+    /// verified identity, never from the body.
+    public init(externalEvent json: JSONValue, agent: String, executedBy: String, sponsor: String?) throws(CustosError) {
+        guard case .object(let object) = json else { throw .invalidRequest("an event is a JSON object") }
+        for key in object.keys where !Self.externalFields.contains(key) {
+            throw .invalidRequest("unknown or reserved event field `\(key)`")
+        }
+        var fields = object
+        fields[Field.version.rawValue] = .integer(Self.formatVersion)
+        fields[Field.time.rawValue] = .string(AuditTime.format(microseconds: 0))
+        fields[Field.kind.rawValue] = .string(Kind.external.rawValue)
+        try self.init(json: .object(fields))
+        guard event != nil else { throw .invalidRequest("the field `event` is required") }
+        self.agent = agent
+        self.executedBy = executedBy
+        self.sponsor = sponsor
+    }
+
     /// Reads stored canonical bytes.
     public init(canonicalBytes bytes: some Collection<UInt8>) throws(CustosError) {
         let json: JSONValue

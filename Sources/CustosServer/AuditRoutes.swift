@@ -1,0 +1,266 @@
+import Cedar
+public import CustosAudit
+import CustosCore
+import CustosIdentity
+import Foundation
+public import Hummingbird
+
+extension AuditLog {
+    /// Appends a control-plane security event; throws `unavailable` when the log cannot write, so
+    /// the caller fails closed.
+    @discardableResult
+    func recordEvent(
+        _ event: String, agent: Agent? = nil, executedBy: String? = nil, authorizedBy: String = "admin",
+        details: [String: JSONValue] = [:]
+    ) async throws(CustosError) -> AuditReceipt {
+        var record = AuditRecord(kind: .event, event: event)
+        record.agent = agent?.id.rawValue
+        record.sponsor = agent?.sponsor
+        record.executedBy = executedBy
+        record.authorizedBy = authorizedBy
+        record.details = details
+        return try await append(record)
+    }
+}
+
+/// `/v1/audit/…`: reading the log, its checkpoints and proofs (admin), and appending events
+/// (agents, with a JWT-SVID for the log's origin as audience).
+struct AuditRoutes {
+    let plane: ControlPlane
+    var log: AuditLog { plane.audit }
+
+    struct RecordEntry: ResponseEncodable {
+        var index: UInt64
+        var leafHash: String
+        var record: JSONValue
+
+        enum CodingKeys: String, CodingKey {
+            case index
+            case leafHash = "leaf_hash"
+            case record
+        }
+
+        init(_ stored: StoredRecord) throws(CustosError) {
+            index = stored.index
+            leafHash = TreeHash.leaf(stored.bytes).base64
+            do {
+                record = try JSONValue.decode(Data(stored.bytes))
+            } catch {
+                throw .internalError("record \(stored.index) is not valid JSON; run `custos audit verify`")
+            }
+        }
+    }
+
+    struct RecordPage: ResponseEncodable {
+        var records: [RecordEntry]
+        var next: String?
+    }
+
+    struct LogInfo: ResponseEncodable {
+        var origin: String
+        var verifierKey: String
+        var size: UInt64
+        var root: String
+        var failure: String?
+
+        enum CodingKeys: String, CodingKey {
+            case origin, size, root, failure
+            case verifierKey = "verifier_key"
+        }
+    }
+
+    struct InclusionProof: ResponseEncodable {
+        var index: UInt64
+        var treeSize: UInt64
+        var leafHash: String
+        var proof: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case index, proof
+            case treeSize = "tree_size"
+            case leafHash = "leaf_hash"
+        }
+    }
+
+    struct ConsistencyProof: ResponseEncodable {
+        var from: UInt64
+        var to: UInt64
+        var proof: [String]
+    }
+
+    struct Appended: ResponseEncodable {
+        var index: UInt64
+        var leafHash: String
+        var time: String
+
+        enum CodingKeys: String, CodingKey {
+            case index, time
+            case leafHash = "leaf_hash"
+        }
+    }
+
+    func registerAdmin(on group: RouterGroup<CustosRequestContext>) {
+        group.get { _, _ -> LogInfo in
+            let health = log.health
+            return LogInfo(
+                origin: log.origin, verifierKey: log.signer.verifier.verifierKey, size: health.size, root: health.root.base64,
+                failure: health.failure)
+        }
+        group.get("records") { request, _ -> RecordPage in
+            let query = try AuditQueryParameters.query(from: request.uri.queryParameters)
+            let found = try await log.search(query)
+            return RecordPage(
+                records: try found.map(RecordEntry.init), next: found.count == query.limit ? found.last.map { String($0.index) } : nil)
+        }
+        group.get("records/:index") { _, context -> RecordEntry in
+            let index = try AuditQueryParameters.number(context.parameters.get("index"), "index")
+            guard let stored = try await log.records(in: index..<index + 1).first else {
+                throw CustosError.notFound("no audit record \(index)")
+            }
+            return try RecordEntry(stored)
+        }
+        group.get("checkpoint") { _, _ -> Response in
+            guard let latest = try await log.latestCheckpoint() else {
+                throw CustosError.notFound("no checkpoint has been signed yet; POST /v1/audit/checkpoints signs one")
+            }
+            return Self.note(latest.note)
+        }
+        group.post("checkpoints") { _, _ -> Response in
+            var response = Self.note(try await log.checkpoint())
+            response.status = .created
+            return response
+        }
+        group.get("proofs/inclusion") { request, _ -> InclusionProof in
+            let parameters = request.uri.queryParameters
+            let index = try AuditQueryParameters.number(parameters.get("index"), "index")
+            let size = try parameters.get("tree_size").map { try AuditQueryParameters.number($0, "tree_size") }
+            let (treeSize, proof) = try await log.inclusionProof(index: index, size: size)
+            let stored = try await log.records(in: index..<index + 1)
+            guard let record = stored.first else { throw CustosError.notFound("no audit record \(index)") }
+            return InclusionProof(
+                index: index, treeSize: treeSize, leafHash: TreeHash.leaf(record.bytes).base64, proof: proof.map(\.base64))
+        }
+        group.get("proofs/consistency") { request, _ -> ConsistencyProof in
+            let parameters = request.uri.queryParameters
+            let from = try AuditQueryParameters.number(parameters.get("from"), "from")
+            let to = try parameters.get("to").map { try AuditQueryParameters.number($0, "to") }
+            let (size, proof) = try await log.consistencyProof(from: from, to: to)
+            return ConsistencyProof(from: from, to: size, proof: proof.map(\.base64))
+        }
+        group.get("bundle") { request, _ -> Response in
+            let parameters = request.uri.queryParameters
+            let from = try parameters.get("from").map { try AuditQueryParameters.number($0, "from") } ?? 0
+            let count = try parameters.get("count").map { try AuditQueryParameters.number($0, "count") } ?? 100
+            guard (1...UInt64(AuditBundle.maximumRecords)).contains(count) else {
+                throw CustosError.invalidRequest("count must be 1-\(AuditBundle.maximumRecords)")
+            }
+            let bundle = try await AuditBundle.make(log: log, from: from, count: count)
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: try bundle.encoded())))
+            response.headers[.contentType] = "application/json"
+            return response
+        }
+    }
+
+    /// `POST /v1/audit/events`: an agent appends an event about itself.
+    func registerAgent(on router: Router<CustosRequestContext>) {
+        router.post("v1/audit/events") { request, context -> Response in
+            let caller = try await authenticateAgent(request)
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            } catch {
+                throw CustosError.invalidRequest("the request body is larger than \(context.maxUploadSize) bytes")
+            }
+            let json: JSONValue
+            do {
+                json = try JSONValue.decode(Data(buffer.readableBytesView))
+            } catch {
+                throw CustosError.invalidRequest("the request body is not valid JSON: \(error)")
+            }
+            let agent = try await plane.registry.agent(caller.agent)
+            let record = try AuditRecord(
+                externalEvent: json, agent: caller.agent.rawValue, executedBy: caller.spiffeID.description,
+                sponsor: agent.sponsor)
+            let receipt = try await log.append(record)
+            var response = try Appended(
+                index: receipt.index, leafHash: receipt.leafHash.base64, time: AuditTime.format(microseconds: receipt.time)
+            ).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+    }
+
+    /// The caller's JWT-SVID, which must name the log's origin as its audience.
+    private func authenticateAgent(_ request: Request) async throws -> VerifiedSVID {
+        guard let header = request.headers[.authorization], header.count <= 8192, header.lowercased().hasPrefix("bearer ") else {
+            throw CustosError.unauthorized("this endpoint requires the agent's JWT-SVID as a bearer token")
+        }
+        return try await plane.verifier.verify(String(header.dropFirst(7)), audience: log.origin, now: Date()) {
+            (id) throws(CustosError) -> Int? in
+            try? await plane.registry.agent(id).revocationEpoch
+        }
+    }
+
+    static func note(_ text: String) -> Response {
+        var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: text)))
+        response.headers[.contentType] = "text/plain; charset=utf-8"
+        return response
+    }
+}
+
+/// Query parameters of `/v1/audit/records`.
+enum AuditQueryParameters {
+    static func number(_ text: String?, _ name: String) throws(CustosError) -> UInt64 {
+        guard let text else { throw .invalidRequest("the parameter `\(name)` is required") }
+        guard let n = UInt64(text), n < 1 << 62 else { throw .invalidRequest("`\(name)` must be a non-negative integer") }
+        return n
+    }
+
+    /// RFC 3339 times, with or without fractional seconds.
+    static func time(_ text: String, _ name: String) throws(CustosError) -> Int64 {
+        if let exact = AuditTime.parse(text) { return exact }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        guard let date = formatter.date(from: text) ?? plain.date(from: text) else {
+            throw .invalidRequest("`\(name)` must be an RFC 3339 time such as 2026-11-27T13:00:00Z")
+        }
+        return Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    static func query(from parameters: Hummingbird.Parameters) throws(CustosError) -> AuditQuery {
+        var query = AuditQuery()
+        func text(_ name: String) throws(CustosError) -> String? {
+            guard let value = parameters.get(name) else { return nil }
+            try Limits.text(value, name, required: true, max: Limits.longText)
+            return value
+        }
+        if let after = try text("after") { query.after = try number(after, "after") }
+        if let limit = try text("limit") {
+            let n = try number(limit, "limit")
+            guard (1...UInt64(AuditQuery.maximumLimit)).contains(n) else {
+                throw .invalidRequest("limit must be 1-\(AuditQuery.maximumLimit)")
+            }
+            query.limit = Int(n)
+        }
+        if let from = try text("from") { query.from = try time(from, "from") }
+        if let until = try text("until") { query.until = try time(until, "until") }
+        if let kind = try text("kind") {
+            guard let value = AuditRecord.Kind(rawValue: kind) else { throw .invalidRequest("unknown kind `\(kind)`") }
+            query.kind = value
+        }
+        if let decision = try text("decision") {
+            guard let value = AuditRecord.Decision(rawValue: decision) else {
+                throw .invalidRequest("unknown decision `\(decision)`")
+            }
+            query.decision = value
+        }
+        query.event = try text("event")
+        query.agent = try text("agent")
+        query.sponsor = try text("sponsor")
+        query.user = try text("user")
+        query.action = try text("action")
+        query.session = try text("session")
+        return query
+    }
+}

@@ -1,0 +1,128 @@
+import CustosAudit
+import CustosCore
+import CustosServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The audit log through the HTTP API: control-plane events are recorded, checkpoints, proofs and
+/// bundles verify offline, and agents append events under their own verified identity.
+@Suite struct AuditRoutesTests {
+    /// A JWT-SVID for `bot` with the audit log's origin as audience.
+    static func agentToken(_ client: some TestClientProtocol, _ test: TestPlane) async throws -> String {
+        let join = try await IdentityTests.joinToken(client, test)
+        let exchange = IdentityTests.form([
+            "grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": join,
+            "audience": test.plane.audit.origin, "instance": "pod-1",
+        ])
+        return try await client.execute(uri: "/oauth2/token", method: .post, headers: IdentityTests.formHeaders, body: exchange) {
+            json($0.body)["access_token"] as? String ?? ""
+        }
+    }
+
+    @Test func controlPlaneEventsAreRecordedAndProvable() async throws {
+        let test = try await TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            _ = try await Self.agentToken(client, test)
+            try await client.execute(uri: "/v1/agents/bot/suspend", method: .post, headers: test.bearer) { _ in }
+            let events = try await client.execute(uri: "/v1/audit/records?kind=event", method: .get, headers: test.bearer) {
+                response in
+                #expect(response.status == .ok)
+                let records = json(response.body)["records"] as? [[String: Any]] ?? []
+                return records.compactMap { ($0["record"] as? [String: Any])?["event"] as? String }
+            }
+            #expect(events == ["agent.registered", "join_token.issued", "credential.issued", "agent.suspended"])
+            try await client.execute(uri: "/v1/audit/records?agent=bot&event=credential.issued", method: .get, headers: test.bearer) {
+                let records = json($0.body)["records"] as? [[String: Any]] ?? []
+                let record = records.first?["record"] as? [String: Any] ?? [:]
+                #expect(record["executed_by"] as? String == "spiffe://custos.local/agent/bot/i/pod-1")
+                #expect(record["sponsor"] as? String == "dana@example.com")
+            }
+
+            let note = try await client.execute(uri: "/v1/audit/checkpoints", method: .post, headers: test.bearer) { response in
+                #expect(response.status == .created)
+                return String(buffer: response.body)
+            }
+            let verifierKey = try await client.execute(uri: "/v1/audit", method: .get, headers: test.bearer) {
+                json($0.body)["verifier_key"] as? String ?? ""
+            }
+            let checkpoint = try Checkpoint.open(note, verifier: try NoteVerifier(verifierKey: verifierKey))
+            #expect(checkpoint.size == 4)
+            try await client.execute(uri: "/v1/audit/proofs/inclusion?index=2", method: .get, headers: test.bearer) { response in
+                let body = json(response.body)
+                let proof = (body["proof"] as? [String] ?? []).map { Array(Data(base64Encoded: $0) ?? Data()) }
+                let leaf = Array(Data(base64Encoded: body["leaf_hash"] as? String ?? "") ?? Data())
+                #expect(throws: Never.self) {
+                    try ProofVerification.verifyInclusion(
+                        leafHash: leaf, index: 2, treeSize: checkpoint.size, proof: proof, root: checkpoint.root.bytes)
+                }
+            }
+            let bundle = try await client.execute(uri: "/v1/audit/bundle?from=1&count=2", method: .get, headers: test.bearer) {
+                try AuditBundle(data: Data($0.body.readableBytesView))
+            }
+            let report = bundle.verify(with: try NoteVerifier(verifierKey: verifierKey))
+            #expect(report.isValid && report.verified == 2, "\(report.problems)")
+            var forged = bundle
+            forged.records[1].record = forged.records[1].record.replacingOccurrences(of: "join_token", with: "admin")
+            #expect(forged.verify(with: try NoteVerifier(verifierKey: verifierKey)).firstBadIndex == 2)
+        }
+    }
+
+    @Test func agentsAppendEventsUnderTheirOwnIdentity() async throws {
+        let test = try await TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            let token = try await Self.agentToken(client, test)
+            let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+            let event = #"{"event": "prompt.sent", "session": "s-1", "details": {"model": "m", "tokens": 12}}"#
+            let index = try await client.execute(
+                uri: "/v1/audit/events", method: .post, headers: headers, body: ByteBuffer(string: event)
+            ) { response in
+                #expect(response.status == .created)
+                return json(response.body)["index"] as? Int ?? -1
+            }
+            try await client.execute(uri: "/v1/audit/records/\(index)", method: .get, headers: test.bearer) { response in
+                let record = json(response.body)["record"] as? [String: Any] ?? [:]
+                #expect(record["kind"] as? String == "external")
+                #expect(record["agent"] as? String == "bot")
+                #expect(record["executed_by"] as? String == "spiffe://custos.local/agent/bot/i/pod-1")
+            }
+            // The body cannot claim another identity, and bad bodies change nothing.
+            let size = test.plane.audit.health.size
+            for body in [#"{"event": "x", "agent": "someone-else"}"#, #"{"event": "x", "executed_by": "spiffe://x"}"#,
+                #"{"action": "no event"}"#, #"{"event": "x", "details": {"ratio": 0.5}}"#, #"{"event": "x", "event": "y"}"#, "[]", "{"]
+            {
+                try await client.execute(uri: "/v1/audit/events", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                    #expect($0.status == .badRequest, "\(body)")
+                }
+            }
+            #expect(test.plane.audit.health.size == size)
+            // The admin token is not an agent credential, and an agent credential is not an admin token.
+            try await client.execute(uri: "/v1/audit/events", method: .post, headers: test.bearer, body: ByteBuffer(string: event)) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/audit/records", method: .get, headers: headers) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    @Test func badParametersAreClearErrors() async throws {
+        let test = try await TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            for uri in ["/v1/audit/records?limit=0", "/v1/audit/records?after=-1", "/v1/audit/records?from=yesterday",
+                "/v1/audit/records?decision=maybe", "/v1/audit/proofs/inclusion", "/v1/audit/proofs/inclusion?index=0",
+                "/v1/audit/proofs/consistency?from=0", "/v1/audit/bundle?count=0", "/v1/audit/records/x"]
+            {
+                try await client.execute(uri: uri, method: .get, headers: test.bearer) { #expect($0.status == .badRequest, "\(uri)") }
+            }
+            try await client.execute(uri: "/v1/audit/checkpoint", method: .get, headers: test.bearer) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/audit/records/5", method: .get, headers: test.bearer) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/audit/checkpoints", method: .get, headers: test.bearer) {
+                #expect($0.status == .methodNotAllowed)
+            }
+        }
+    }
+}
