@@ -4,6 +4,7 @@ import CustosCore
 import CustosIdentity
 import Foundation
 public import Hummingbird
+public import Logging
 
 extension AuditLog {
     /// Appends a control-plane security event; throws `unavailable` when the log cannot write, so
@@ -262,5 +263,25 @@ enum AuditQueryParameters {
         query.action = try text("action")
         query.session = try text("session")
         return query
+    }
+}
+
+extension ControlPlane {
+    /// Signs a checkpoint every `audit.checkpoint_interval_seconds` while the log grows, until the
+    /// task is cancelled; then signs a last one. Failures are logged and retried at the next tick.
+    public func signCheckpointsPeriodically(logger: Logger) async {
+        var signedSize = (try? await audit.latestCheckpoint())?.size ?? 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.checkpointIntervalSeconds))
+            let size = audit.health.size
+            guard size > signedSize else { continue }
+            do {
+                try await audit.checkpoint()
+                signedSize = size
+            } catch {
+                logger.error("cannot sign an audit checkpoint", metadata: ["error": "\(error.message)"])
+            }
+        }
+        if audit.health.size > signedSize { _ = try? await audit.checkpoint() }
     }
 }

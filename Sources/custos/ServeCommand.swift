@@ -12,8 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Reads --config (YAML) when given, else uses the defaults; --port, --host and --data-dir win over
             the file. On first start it creates the data folder (0700), the database, an ES256 signing key
-            (0600) and, unless the configuration names one, the admin token, which is printed once.
-            Stops gracefully on SIGINT or SIGTERM.
+            (0600), the audit log with its Ed25519 checkpoint key (0600) and, unless the configuration
+            names one, the admin token, which is printed once. Signs an audit checkpoint every
+            audit.checkpoint_interval_seconds while the log grows. Stops gracefully on SIGINT or SIGTERM.
             """
     )
 
@@ -51,6 +52,10 @@ struct ServeCommand: AsyncParsableCommand {
                 Data("Admin token (shown once; store it now, Custos keeps only its SHA-256):\n  \(token)\n".utf8))
         }
         let app = buildApplication(plane, logger: logger)
+        let checkpoints = Task { await plane.signCheckpointsPeriodically(logger: logger) }
+        // The server returns on SIGINT/SIGTERM after draining; then the checkpoint task signs a last one.
         try await app.runService()
+        checkpoints.cancel()
+        await checkpoints.value
     }
 }
