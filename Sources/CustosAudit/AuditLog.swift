@@ -24,8 +24,12 @@ public final class AuditLog: Sendable {
     private let now: @Sendable () -> Int64
     private let state: Mutex<State>
 
+    /// An append waiting for its batch: the record already encoded (by the appender, in parallel
+    /// with other appenders) for the time it arrived.
     struct Waiter {
         var record: AuditRecord
+        var bytes: [UInt8]
+        var leaf: TreeHash
         var continuation: CheckedContinuation<AuditReceipt, any Error>
     }
 
@@ -99,11 +103,15 @@ public final class AuditLog: Sendable {
 
     /// Appends a record; returns once it is durable. The record's `time` is set by the log.
     public func append(_ record: AuditRecord) async throws(CustosError) -> AuditReceipt {
-        _ = try record.canonicalBytes()  // refuse an invalid record before it joins a batch
+        var record = record
+        record.time = now()
+        // Encoded here, so concurrent appenders share the work; an invalid record never joins a batch.
+        let bytes = try record.canonicalBytes()
+        let leaf = TreeHash.leaf(bytes)
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let leads = state.withLock { state -> Bool in
-                    state.queue.append(Waiter(record: record, continuation: continuation))
+                    state.queue.append(Waiter(record: record, bytes: bytes, leaf: leaf, continuation: continuation))
                     guard !state.isWriting else { return false }
                     state.isWriting = true
                     return true
@@ -128,24 +136,30 @@ public final class AuditLog: Sendable {
             }
             guard !batch.isEmpty else { return }
             var next = range
-            // One batch, one time: the records of a batch commit together. Times never decrease.
-            let time = max(now(), lastTime)
+            var time = lastTime
             var pending: [PendingRecord] = []
             var nodes: [CompactRange.Node] = []
             var receipts: [Result<AuditReceipt, CustosError>] = []
+            pending.reserveCapacity(batch.count)
             for waiter in batch {
-                var record = waiter.record
-                record.time = time
-                do {
-                    let bytes = try record.canonicalBytes()
-                    let index = next.size
-                    let completed = next.append(.leaf(bytes))
-                    nodes += completed
-                    pending.append(PendingRecord(index: index, bytes: bytes, record: record))
-                    receipts.append(.success(AuditReceipt(index: index, leafHash: completed[0].hash, time: time)))
-                } catch {
-                    receipts.append(.failure(error))
+                var (record, bytes, leaf) = (waiter.record, waiter.bytes, waiter.leaf)
+                // Times never decrease with the index: a record that arrived before the last one
+                // written takes that one's time (and is encoded again).
+                if record.time < time {
+                    record.time = time
+                    do {
+                        bytes = try record.canonicalBytes()
+                    } catch {
+                        receipts.append(.failure(error))
+                        continue
+                    }
+                    leaf = TreeHash.leaf(bytes)
                 }
+                time = record.time
+                let index = next.size
+                nodes += next.append(leaf)
+                pending.append(PendingRecord(index: index, bytes: bytes, record: record))
+                receipts.append(.success(AuditReceipt(index: index, leafHash: leaf, time: time)))
             }
             do {
                 if !pending.isEmpty { try await store.append(pending, nodes: nodes) }

@@ -57,8 +57,9 @@ public protocol AuditSnapshot: PerfectSubtreeReader {
     /// The number of records.
     func size() throws -> UInt64
     func records(in range: Range<UInt64>) throws -> [StoredRecord]
-    /// The leaf hashes stored when the records of `range` were appended, by index.
-    func leafHashes(in range: Range<UInt64>) throws -> [UInt64: TreeHash]
+    /// Streams every record in index order with the leaf hash stored when it was appended (nil when
+    /// missing), without copying the bytes; `body` returns false to stop.
+    func forEachRecord(_ body: (_ index: UInt64, _ bytes: UnsafeRawBufferPointer, _ storedLeaf: TreeHash?) throws -> Bool) throws
     func search(_ query: AuditQuery) throws -> [StoredRecord]
     /// Signed checkpoints, smallest size first.
     func checkpoints() throws -> [StoredCheckpoint]

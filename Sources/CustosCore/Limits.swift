@@ -8,6 +8,21 @@ public enum Limits {
     public static let listItems = 64
 
     public static func text(_ value: String, _ field: String, required: Bool = false, max: Int = Limits.text) throws(CustosError) {
+        // Fast path for printable ASCII, by far the common case: one pass over the bytes.
+        var isPrintableASCII = true
+        var hasNonSpace = false
+        for byte in value.utf8 {
+            guard byte >= 0x20, byte < 0x7F else {
+                isPrintableASCII = false
+                break
+            }
+            if byte != 0x20 { hasNonSpace = true }
+        }
+        if isPrintableASCII {
+            if required && !hasNonSpace { throw .invalidRequest("\(field) is required") }
+            guard value.utf8.count <= max else { throw .invalidRequest("\(field) is longer than \(max) characters") }
+            return
+        }
         if required && value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .invalidRequest("\(field) is required")
         }

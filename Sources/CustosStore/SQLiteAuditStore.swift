@@ -16,7 +16,10 @@ public final class SQLiteAuditStore: AuditStore {
             configuration.busyMode = .timeout(5)
             let pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB chooses NORMAL for WAL mode; an acknowledged append must survive power loss.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB: the indexes of a large log stay in memory
+            }
             writer = pool
             try Self.migrator.migrate(pool)
         } catch {
@@ -59,7 +62,9 @@ public final class SQLiteAuditStore: AuditStore {
                 t.column("decision", .text)
                 t.column("session", .text)
             }
-            for column in ["time", "agent", "sponsor", "authorized_by", "session", "action", "event"] {
+            // Indexes for the selective filters only: each one costs every append. Filters on sponsor,
+            // action, event, kind and decision scan in index order and stop at the page limit.
+            for column in ["time", "agent", "authorized_by", "session"] {
                 try db.create(index: "audit_record_\(column)", on: "audit_record", columns: [column])
             }
             try db.create(table: "audit_node", options: [.withoutRowID]) { t in
@@ -146,15 +151,21 @@ public final class SQLiteAuditStore: AuditStore {
             return rows.map { StoredRecord(index: UInt64($0["idx"] as Int64), bytes: Array($0["record"] as Data)) }
         }
 
-        func leafHashes(in range: Range<UInt64>) throws -> [UInt64: TreeHash] {
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT idx, hash FROM audit_node WHERE level = 0 AND idx >= ? AND idx < ?",
-                arguments: [Int64(clamping: range.lowerBound), Int64(clamping: range.upperBound)])
-            var hashes: [UInt64: TreeHash] = [:]
-            for row in rows {
-                if let hash = TreeHash(bytes: row["hash"] as Data) { hashes[UInt64(row["idx"] as Int64)] = hash }
+        func forEachRecord(_ body: (UInt64, UnsafeRawBufferPointer, TreeHash?) throws -> Bool) throws {
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.idx, r.record, n.hash FROM audit_record r
+                    LEFT JOIN audit_node n ON n.level = 0 AND n.idx = r.idx ORDER BY r.idx
+                    """)
+            while let row = try rows.next() {
+                let index = UInt64(row[0] as Int64)
+                let stored = try row.withUnsafeData(atIndex: 2) { $0.flatMap { TreeHash(bytes: $0) } }
+                let proceed = try row.withUnsafeData(atIndex: 1) { data in
+                    try (data ?? Data()).withUnsafeBytes { try body(index, $0, stored) }
+                }
+                guard proceed else { return }
             }
-            return hashes
         }
 
         func search(_ query: AuditQuery) throws -> [StoredRecord] {

@@ -13,7 +13,7 @@ struct AuditCommand: AsyncParsableCommand {
             running control plane, with the admin token from CUSTOS_ADMIN_TOKEN or --admin-token-file.
             """,
         subcommands: [AuditVerify.self, AuditSearch.self, AuditTail.self, AuditCheckpointCommand.self, AuditProof.self,
-            AuditBundleCommand.self]
+            AuditBundleCommand.self, AuditBench.self]
     )
 }
 

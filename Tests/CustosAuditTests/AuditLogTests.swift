@@ -139,7 +139,7 @@ import Testing
 
     @Test func anAlteredRecordIsFoundByIndex() async throws {
         try await prepareLog()
-        try tamper("UPDATE audit_record SET record = CAST(REPLACE(CAST(record AS TEXT), 'deny', 'allow') AS BLOB) WHERE idx = 12")
+        try tamper("UPDATE audit_record SET record = CAST(REPLACE(CAST(record AS TEXT), 'agent-', 'agEnt-') AS BLOB) WHERE idx = 12")
         let report = try await verify()
         #expect(!report.isValid)
         #expect(report.firstBadIndex == 12, "\(report.problems)")

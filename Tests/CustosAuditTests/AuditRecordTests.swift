@@ -52,6 +52,28 @@ import Testing
         #expect(text.hasPrefix(#"{"agent":"a-1","authorized_by":"User::\"alice\"","decision":"needs_approval","#))
     }
 
+    @Test func theFieldByFieldEncoderMatchesTheGenericOne() async throws {
+        let text = Gen.int(in: 0..<4).map { ["a", "é\\\"", "Zz", "\u{1F600}/x"][$0] }.optional
+        await propertyCheck(
+            count: 500, input: text, text, text, text, text, Gen.int(in: 0..<3), Gen.int(in: 0..<3), Gen.int(in: -5...5)
+        ) { agent, action, session, traceID, event, kind, decision, number in
+            var record = AuditRecord(kind: AuditRecord.Kind.allCases[kind], event: event)
+            record.time = Int64(number) * 1_234_567_891
+            record.agent = agent
+            record.action = action
+            record.session = session
+            record.traceID = traceID
+            record.decision = decision == 0 ? nil : AuditRecord.Decision.allCases[decision]
+            record.policies = number > 0 ? ["p\(number)", "q"] : []
+            record.findings = number < 0 ? [.object(["k": .integer(Int64(number))])] : []
+            record.details = number % 2 == 0 ? ["z": .null, "a": .array([.bool(true)])] : [:]
+            record.authorizedBy = agent.map { "User::\"\($0)\"" }
+            let fieldByField = try? record.canonicalBytes()
+            let generic = try? CanonicalJSON.encode(record.json)
+            #expect(fieldByField != nil && fieldByField == generic)
+        }
+    }
+
     @Test(arguments: [
         #"{"v":1,"time":"2026-11-27T13:29:31.123456Z","kind":"decision","extra":1}"#,
         #"{"v":2,"time":"2026-11-27T13:29:31.123456Z","kind":"decision"}"#,

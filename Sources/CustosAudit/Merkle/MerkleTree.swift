@@ -124,6 +124,18 @@ public struct CompactRange: Sendable, Equatable {
         return nodes
     }
 
+    /// Appends a leaf without reporting the nodes it completes (for recomputing a tree).
+    public mutating func appendLeaf(_ leaf: TreeHash) {
+        var hash = leaf
+        var index = size
+        while index & 1 == 1 {
+            hash = .node(peaks.removeLast(), hash)
+            index >>= 1
+        }
+        peaks.append(hash)
+        size += 1
+    }
+
     public var root: TreeHash {
         guard var root = peaks.last else { return .emptyTree }
         for peak in peaks.dropLast().reversed() { root = .node(peak, root) }

@@ -5,12 +5,27 @@ import Crypto
 public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
     public static let byteCount = 32
 
-    public let bytes: [UInt8]
+    /// The 32 bytes, inline (no heap allocation: a tree is hashes all the way down).
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     /// Fails unless `bytes` is exactly 32 bytes long.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == Self.byteCount else { return nil }
-        self.bytes = Array(bytes)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            for (position, byte) in bytes.enumerated() { raw[position] = byte }
+        }
+    }
+
+    public static func == (lhs: TreeHash, rhs: TreeHash) -> Bool {
+        lhs.storage.0 == rhs.storage.0 && lhs.storage.1 == rhs.storage.1 && lhs.storage.2 == rhs.storage.2
+            && lhs.storage.3 == rhs.storage.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.0)
+        hasher.combine(storage.1)
+        hasher.combine(storage.2)
+        hasher.combine(storage.3)
     }
 
     /// Fails unless `text` is standard base64 of exactly 32 bytes.
@@ -20,9 +35,14 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
     }
 
     private init(digest: SHA256.Digest) {
-        bytes = Array(digest)
+        var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        digest.withUnsafeBytes { raw in
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw.prefix(32))) }
+        }
+        self.storage = storage
     }
 
+    public var bytes: [UInt8] { withUnsafeBytes(of: storage) { Array($0) } }
     public var base64: String { Data(bytes).base64EncodedString() }
     public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
     public var description: String { hex }
@@ -33,17 +53,25 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
     /// `SHA-256(0x00 ‖ record)`.
     public static func leaf(_ record: some DataProtocol) -> TreeHash {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
         hasher.update(data: record)
+        return TreeHash(digest: hasher.finalize())
+    }
+
+    /// `SHA-256(0x00 ‖ record)` of bytes in memory.
+    public static func leaf(_ record: UnsafeRawBufferPointer) -> TreeHash {
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: record)
         return TreeHash(digest: hasher.finalize())
     }
 
     /// `SHA-256(0x01 ‖ left ‖ right)`.
     public static func node(_ left: TreeHash, _ right: TreeHash) -> TreeHash {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
-        hasher.update(data: left.bytes)
-        hasher.update(data: right.bytes)
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: left.storage) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: right.storage) { hasher.update(bufferPointer: $0) }
         return TreeHash(digest: hasher.finalize())
     }
 }

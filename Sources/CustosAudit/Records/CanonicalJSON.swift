@@ -21,7 +21,7 @@ public enum CanonicalJSON {
         return output
     }
 
-    private static func write(_ value: JSONValue, into output: inout [UInt8]) throws(UnsupportedValue) {
+    static func write(_ value: JSONValue, into output: inout [UInt8]) throws(UnsupportedValue) {
         switch value {
         case .null: output += Array("null".utf8)
         case .bool(let b): output += Array((b ? "true" : "false").utf8)
@@ -49,7 +49,7 @@ public enum CanonicalJSON {
         }
     }
 
-    private static func writeString(_ string: String, into output: inout [UInt8]) {
+    static func writeString(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

@@ -22,8 +22,6 @@ public struct LogVerificationReport: Equatable, Sendable {
 /// bounds the first bad record between the last good checkpoint and it (a forger who also rewrote
 /// the stored hashes leaves no finer trace); a checkpoint larger than the log means truncation.
 public enum LogVerifier {
-    static let batch: UInt64 = 8192
-
     public static func verify(_ snapshot: any AuditSnapshot, verifier: NoteVerifier) throws -> LogVerificationReport {
         var report = LogVerificationReport()
         func problem(_ text: String, at index: UInt64? = nil) {
@@ -63,28 +61,24 @@ public enum LogVerifier {
         }
         checkCheckpoints(upTo: 0)
         var index: UInt64 = 0
-        while index < end {
-            let records = try snapshot.records(in: index..<min(end, index + batch))
-            let stored = try snapshot.leafHashes(in: index..<min(end, index + batch))
-            for record in records {
-                guard record.index == index else {
-                    problem("record \(index) is missing", at: index)
-                    return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
-                }
-                let leaf = TreeHash.leaf(record.bytes)
-                if let expected = stored[record.index], expected != leaf {
-                    problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
-                }
-                range.append(leaf)
-                index += 1
-                checkCheckpoints(upTo: index)
+        var gap = false
+        try snapshot.forEachRecord { recordIndex, bytes, storedLeaf in
+            guard recordIndex == index else {
+                gap = true
+                return false
             }
-            if records.isEmpty { break }
+            let leaf = TreeHash.leaf(bytes)
+            if let storedLeaf, storedLeaf != leaf {
+                problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
+            }
+            range.appendLeaf(leaf)
+            index += 1
+            checkCheckpoints(upTo: index)
+            return true
         }
-        if index < end { problem("record \(index) is missing", at: index) }
+        if gap || index < end { problem("record \(index) is missing", at: index) }
         return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
     }
-
     private static func finish(
         _ report: LogVerificationReport, range: CompactRange, size: UInt64,
         checkpoints: ArraySlice<(stored: StoredCheckpoint, checkpoint: Checkpoint)>
