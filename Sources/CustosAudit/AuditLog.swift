@@ -211,7 +211,7 @@ public final class AuditLog: Sendable {
     /// The inclusion proof of record `index` in the tree of `size` records (default: the whole log).
     public func inclusionProof(index: UInt64, size: UInt64? = nil) async throws(CustosError) -> (size: UInt64, proof: [TreeHash]) {
         let size = try checkedSize(size)
-        guard index < size else { throw .invalidRequest("index \(index) is not below the tree size \(size)") }
+        guard index < size else { throw .notFound("there is no record \(index) in the tree of \(size) records") }
         return (size, try await read { try MerkleTree(reader: $0, size: size).inclusionProof(index: index) })
     }
 
@@ -225,7 +225,7 @@ public final class AuditLog: Sendable {
     private func checkedSize(_ size: UInt64?) throws(CustosError) -> UInt64 {
         let current = state.withLock { $0.range.size }
         guard let size else { return current }
-        guard size <= current else { throw .invalidRequest("the log has \(current) records, not \(size)") }
+        guard size <= current else { throw .notFound("the log has \(current) records, not \(size)") }
         return size
     }
 

@@ -217,16 +217,12 @@ enum AuditQueryParameters {
         return n
     }
 
-    /// RFC 3339 times, with or without fractional seconds.
+    /// Any RFC 3339 time.
     static func time(_ text: String, _ name: String) throws(CustosError) -> Int64 {
-        if let exact = AuditTime.parse(text) { return exact }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        guard let date = formatter.date(from: text) ?? plain.date(from: text) else {
+        guard let time = AuditTime.parseRFC3339(text) else {
             throw .invalidRequest("`\(name)` must be an RFC 3339 time such as 2026-11-27T13:00:00Z")
         }
-        return Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return time
     }
 
     static func query(from parameters: Hummingbird.Parameters) throws(CustosError) -> AuditQuery {

@@ -135,7 +135,7 @@ public final class SQLiteAuditStore: AuditStore {
         func hash(level: Int, index: UInt64) throws -> TreeHash {
             let statement = try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = ? AND idx = ?")
             guard let bytes = try Data.fetchOne(statement, arguments: [level, Int64(index)]),
-                let hash = TreeHash(bytes: bytes)
+                let hash = bytes.withUnsafeBytes({ TreeHash(raw: $0) })
             else { throw MissingNode(level: level, index: index) }
             return hash
         }
@@ -152,20 +152,24 @@ public final class SQLiteAuditStore: AuditStore {
         }
 
         func forEachRecord(_ body: (UInt64, UnsafeRawBufferPointer, TreeHash?) throws -> Bool) throws {
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT r.idx, r.record, n.hash FROM audit_record r
-                    LEFT JOIN audit_node n ON n.level = 0 AND n.idx = r.idx ORDER BY r.idx
-                    """)
-            while let row = try rows.next() {
-                let index = UInt64(row[0] as Int64)
-                let stored = try row.withUnsafeData(atIndex: 2) { $0.flatMap { TreeHash(bytes: $0) } }
+            // Two sequential scans merged by index: cheaper than a join's lookup per record.
+            let records = try Row.fetchCursor(db, sql: "SELECT idx, record FROM audit_record ORDER BY idx")
+            let leaves = try Row.fetchCursor(db, sql: "SELECT idx, hash FROM audit_node WHERE level = 0 ORDER BY idx")
+            var leaf: (index: Int64, hash: TreeHash?)? = try Self.leaf(leaves.next())
+            while let row = try records.next() {
+                let index: Int64 = row[0]
+                while let current = leaf, current.index < index { leaf = try Self.leaf(leaves.next()) }
+                let stored = leaf.flatMap { $0.index == index ? $0.hash : nil }
                 let proceed = try row.withUnsafeData(atIndex: 1) { data in
-                    try (data ?? Data()).withUnsafeBytes { try body(index, $0, stored) }
+                    try (data ?? Data()).withUnsafeBytes { try body(UInt64(index), $0, stored) }
                 }
                 guard proceed else { return }
             }
+        }
+
+        private static func leaf(_ row: Row?) throws -> (index: Int64, hash: TreeHash?)? {
+            guard let row else { return nil }
+            return (row[0], try row.withUnsafeData(atIndex: 1) { data in data?.withUnsafeBytes { TreeHash(raw: $0) } })
         }
 
         func search(_ query: AuditQuery) throws -> [StoredRecord] {

@@ -28,7 +28,12 @@ struct AuditBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { if dir == nil { try? FileManager.default.removeItem(at: folder) } }
         let path = folder.appendingPathComponent("audit.sqlite").path
-        let signer = try NoteSigner(name: "bench.local/audit")
+        // The key is kept beside the database, so a kept --dir can be measured again.
+        let keyFile = folder.appendingPathComponent("audit.key")
+        let signer = try (try? String(contentsOf: keyFile, encoding: .utf8)).map {
+            try NoteSigner(signerKey: $0.trimmingCharacters(in: .whitespacesAndNewlines))
+        } ?? NoteSigner(name: "bench.local/audit")
+        try (signer.signerKey + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
         let log = try await AuditLog.open(store: try SQLiteAuditStore(path: path), signer: signer)
         var result: [String: Any] = [:]
 

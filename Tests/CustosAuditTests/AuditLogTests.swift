@@ -1,6 +1,6 @@
 import Cedar
-import CustosAudit
 import CustosCore
+@testable import CustosAudit
 import CustosStore
 import Foundation
 import GRDB
@@ -126,8 +126,9 @@ import Testing
         }
     }
 
+    /// Verifies in batches of 7 records, so that every check crosses batch boundaries.
     func verify() async throws -> LogVerificationReport {
-        try await SQLiteAuditStore(path: path).read { [signer] in try LogVerifier.verify($0, verifier: signer.verifier) }
+        try await SQLiteAuditStore(path: path).read { [signer] in try LogVerifier.verify($0, verifier: signer.verifier, batchSize: 7) }
     }
 
     func prepareLog(records: Int = 50) async throws {

@@ -25,11 +25,17 @@ import Testing
         {
             #expect(AuditTime.parse(bad) == nil, "\(bad)")
         }
+        #expect(AuditTime.parseRFC3339("2026-11-27t14:29:31.5+01:00") == AuditTime.parse("2026-11-27T13:29:31.500000Z"))
+        #expect(AuditTime.parseRFC3339("1999-12-31 23:59:60z") == AuditTime.parse("2000-01-01T00:00:00.000000Z"))
+        for bad in ["2026-11-27T13:29:31", "2026-11-27T13:29:31.Z", "2026-11-27T13:29:31+1:00", "2026-13-01T00:00:00Z", ""] {
+            #expect(AuditTime.parseRFC3339(bad) == nil, "\(bad)")
+        }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         await propertyCheck(count: 2000, input: Gen.int(in: 0...253_402_300_799_999_999)) { (micros: Int) in
             let text = AuditTime.format(microseconds: Int64(micros))
             #expect(AuditTime.parse(text) == Int64(micros))
+            #expect(AuditTime.parseRFC3339(text) == Int64(micros))
             let date = Date(timeIntervalSince1970: TimeInterval(micros / 1_000_000))
             #expect(text.prefix(19) == formatter.string(from: date).prefix(19))
         }

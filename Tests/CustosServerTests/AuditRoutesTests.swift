@@ -113,13 +113,23 @@ import Testing
         defer { test.remove() }
         try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
             for uri in ["/v1/audit/records?limit=0", "/v1/audit/records?after=-1", "/v1/audit/records?from=yesterday",
-                "/v1/audit/records?decision=maybe", "/v1/audit/proofs/inclusion", "/v1/audit/proofs/inclusion?index=0",
+                "/v1/audit/records?decision=maybe", "/v1/audit/proofs/inclusion",
                 "/v1/audit/proofs/consistency?from=0", "/v1/audit/bundle?count=0", "/v1/audit/records/x"]
             {
                 try await client.execute(uri: uri, method: .get, headers: test.bearer) { #expect($0.status == .badRequest, "\(uri)") }
             }
             try await client.execute(uri: "/v1/audit/checkpoint", method: .get, headers: test.bearer) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/v1/audit/records/5", method: .get, headers: test.bearer) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/v1/audit/proofs/inclusion?index=0", method: .get, headers: test.bearer) {
+                #expect($0.status == .notFound)
+            }
+            // Any RFC 3339 time is accepted as a bound.
+            for time in ["2026-11-27T13:00:00Z", "2026-11-27t13:00:00.5+01:00", "1999-12-31T23:59:60Z", "0001-01-01T00:00:00-00:30"] {
+                let query = time.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                try await client.execute(uri: "/v1/audit/records?from=\(query)", method: .get, headers: test.bearer) {
+                    #expect($0.status == .ok, "\(time)")
+                }
+            }
             try await client.execute(uri: "/v1/audit/checkpoints", method: .get, headers: test.bearer) {
                 #expect($0.status == .methodNotAllowed)
             }

@@ -11,9 +11,21 @@ public struct TreeHash: Hashable, Sendable, CustomStringConvertible {
     /// Fails unless `bytes` is exactly 32 bytes long.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == Self.byteCount else { return nil }
-        withUnsafeMutableBytes(of: &storage) { raw in
-            for (position, byte) in bytes.enumerated() { raw[position] = byte }
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(buffer)) }
         }
+        if copied == nil {
+            withUnsafeMutableBytes(of: &storage) { raw in
+                for (position, byte) in bytes.enumerated() { raw[position] = byte }
+            }
+        }
+    }
+
+    /// Fails unless `raw` is exactly 32 bytes long. Not generic, so reading hashes from a store costs
+    /// one copy.
+    public init?(raw: UnsafeRawBufferPointer) {
+        guard raw.count == Self.byteCount else { return nil }
+        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) }
     }
 
     public static func == (lhs: TreeHash, rhs: TreeHash) -> Bool {

@@ -47,6 +47,60 @@ public enum AuditTime {
     }
 }
 
+extension AuditTime {
+    /// Reads any RFC 3339 `date-time` (`T`, `t` or a space between date and time; any number of
+    /// fractional digits, kept to microseconds; `Z`, `z` or a `±hh:mm` offset; a leap second counts
+    /// as the first second of the next minute).
+    public static func parseRFC3339(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        func digits(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= b.count else { return nil }
+            var n: Int64 = 0
+            for i in range {
+                guard b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { return nil }
+                n = n * 10 + Int64(b[i] - UInt8(ascii: "0"))
+            }
+            return n
+        }
+        guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+            [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(b[10]), b[13] == UInt8(ascii: ":"),
+            b[16] == UInt8(ascii: ":"), let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
+            let hour = digits(11..<13), let minute = digits(14..<16), let second = digits(17..<19),
+            (1...12).contains(month), day >= 1, day <= CedarDatetime.daysIn(month: Int(month), year: Int(year)),
+            hour < 24, minute < 60, second <= 60
+        else { return nil }
+        var position = 19
+        var fraction: Int64 = 0
+        if position < b.count, b[position] == UInt8(ascii: ".") {
+            position += 1
+            let start = position
+            while position < b.count, b[position] >= UInt8(ascii: "0"), b[position] <= UInt8(ascii: "9") { position += 1 }
+            guard position > start, position - start <= 18 else { return nil }
+            let kept = min(position - start, 6)
+            guard let value = digits(start..<start + kept) else { return nil }
+            fraction = value * Int64([1, 100_000, 10_000, 1000, 100, 10, 1][kept])
+        }
+        var offsetSeconds: Int64 = 0
+        guard position < b.count else { return nil }
+        switch b[position] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            position += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard position + 6 == b.count, b[position + 3] == UInt8(ascii: ":"), let hours = digits(position + 1..<position + 3),
+                let minutes = digits(position + 4..<position + 6), hours < 24, minutes < 60
+            else { return nil }
+            offsetSeconds = (hours * 3600 + minutes * 60) * (b[position] == UInt8(ascii: "-") ? -1 : 1)
+            position += 6
+        default:
+            return nil
+        }
+        guard position == b.count else { return nil }
+        let days = CedarDatetime.daysFromCivil(year: Int(year), month: Int(month), day: Int(day))
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return seconds * 1_000_000 + fraction
+    }
+}
+
 extension Int64 {
     func floorDivided(by divisor: Int64) -> Int64 {
         let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)

@@ -35,7 +35,7 @@ public struct AuditBundle: Codable, Equatable, Sendable {
             throw .internalError("the log's own checkpoint does not verify: \(error)")
         }
         guard from < checkpoint.size else {
-            throw .invalidRequest("the log has \(checkpoint.size) records; `from` must be below that")
+            throw .notFound("the log has \(checkpoint.size) records; `from` must be below that")
         }
         let end = min(checkpoint.size, from + count)
         let size = checkpoint.size

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// The outcome of checking a whole stored log against its signed checkpoints.
 public struct LogVerificationReport: Equatable, Sendable {
     /// Records read.
@@ -23,6 +26,11 @@ public struct LogVerificationReport: Equatable, Sendable {
 /// the stored hashes leaves no finer trace); a checkpoint larger than the log means truncation.
 public enum LogVerifier {
     public static func verify(_ snapshot: any AuditSnapshot, verifier: NoteVerifier) throws -> LogVerificationReport {
+        try verify(snapshot, verifier: verifier, batchSize: RecordBatch.defaultCapacity)
+    }
+
+    /// `batchSize`: records hashed together (small in tests, so that batch boundaries are crossed).
+    static func verify(_ snapshot: any AuditSnapshot, verifier: NoteVerifier, batchSize: Int) throws -> LogVerificationReport {
         var report = LogVerificationReport()
         func problem(_ text: String, at index: UInt64? = nil) {
             report.problems.append(text)
@@ -62,23 +70,37 @@ public enum LogVerifier {
         checkCheckpoints(upTo: 0)
         var index: UInt64 = 0
         var gap = false
+        // Records are read in batches; their leaf hashes are computed on all cores, then folded into
+        // the tree in order.
+        var batch = RecordBatch()
+        func fold() {
+            let leaves = batch.leafHashes()
+            for (position, leaf) in leaves.enumerated() {
+                if let stored = batch.storedLeaves[position], stored != leaf {
+                    problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
+                }
+                range.appendLeaf(leaf)
+                index += 1
+                checkCheckpoints(upTo: index)
+            }
+            batch = RecordBatch()
+        }
+        var expected: UInt64 = 0
         try snapshot.forEachRecord { recordIndex, bytes, storedLeaf in
-            guard recordIndex == index else {
+            guard recordIndex == expected else {
                 gap = true
                 return false
             }
-            let leaf = TreeHash.leaf(bytes)
-            if let storedLeaf, storedLeaf != leaf {
-                problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
-            }
-            range.appendLeaf(leaf)
-            index += 1
-            checkCheckpoints(upTo: index)
+            expected += 1
+            batch.append(bytes, storedLeaf: storedLeaf)
+            if batch.count == batchSize { fold() }
             return true
         }
+        fold()
         if gap || index < end { problem("record \(index) is missing", at: index) }
         return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
     }
+
     private static func finish(
         _ report: LogVerificationReport, range: CompactRange, size: UInt64,
         checkpoints: ArraySlice<(stored: StoredCheckpoint, checkpoint: Checkpoint)>
@@ -93,4 +115,53 @@ public enum LogVerifier {
         }
         return report
     }
+}
+
+/// Records collected for hashing together: their bytes back to back, with offsets.
+struct RecordBatch {
+    static let defaultCapacity = 16_384
+    private(set) var bytes: [UInt8] = []
+    private(set) var ends: [Int] = []
+    private(set) var storedLeaves: [TreeHash?] = []
+
+    var count: Int { ends.count }
+
+    mutating func append(_ record: UnsafeRawBufferPointer, storedLeaf: TreeHash?) {
+        bytes.append(contentsOf: record)
+        ends.append(bytes.count)
+        storedLeaves.append(storedLeaf)
+    }
+
+    /// The leaf hash of every record, computed in parallel chunks.
+    func leafHashes() -> [TreeHash] {
+        let count = ends.count
+        guard count > 0 else { return [] }
+        let chunks = min(count, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4)
+        var leaves = [TreeHash](repeating: .emptyTree, count: count)
+        leaves.withUnsafeMutableBufferPointer { output in
+            let output = SendableBuffer(base: output.baseAddress!)
+            bytes.withUnsafeBytes { raw in
+                let input = SendableRawBuffer(raw: raw)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let from = count * chunk / chunks
+                    let to = count * (chunk + 1) / chunks
+                    for position in from..<to {
+                        let start = position == 0 ? 0 : ends[position - 1]
+                        output.base[position] = .leaf(UnsafeRawBufferPointer(rebasing: input.raw[start..<ends[position]]))
+                    }
+                }
+            }
+        }
+        return leaves
+    }
+}
+
+/// Pointers shared by the workers of one `concurrentPerform`, each writing its own slots (or only
+/// reading), which ends before the buffers do.
+private struct SendableBuffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<TreeHash>
+}
+
+private struct SendableRawBuffer: @unchecked Sendable {
+    let raw: UnsafeRawBufferPointer
 }
