@@ -90,7 +90,9 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     AgentRoutes(registry: plane.registry, audit: plane.audit).register(on: agents)
     identity.registerAdmin(on: agents)
     let audit = AuditRoutes(plane: plane)
-    audit.registerAdmin(on: admin.group("audit"))
+    let auditGroup = admin.group("audit")
+    audit.registerAdmin(on: auditGroup)
+    audit.registerExport(on: auditGroup)
     audit.registerAgent(on: router)
     return Application(
         router: router,

@@ -3,6 +3,7 @@ public import CustosAudit
 import CustosCore
 import CustosIdentity
 import Foundation
+import HTTPTypes
 public import Hummingbird
 
 extension AuditLog {
@@ -161,6 +162,37 @@ struct AuditRoutes {
         }
     }
 
+    /// `GET /v1/audit/export`: matching records as JSON lines, plain or as OCSF events; the
+    /// `Custos-Next` header carries the cursor (`after`) of the next page.
+    func registerExport(on group: RouterGroup<CustosRequestContext>) {
+        group.get("export") { request, _ -> Response in
+            let parameters = request.uri.queryParameters
+            let format = parameters.get("format") ?? "jsonl"
+            guard format == "jsonl" || format == "ocsf" else { throw CustosError.invalidRequest("format must be jsonl or ocsf") }
+            let query = try AuditQueryParameters.query(from: parameters)
+            let found = try await log.search(query)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var body = Data()
+            for stored in found {
+                if format == "ocsf" {
+                    let record = try AuditRecord(canonicalBytes: stored.bytes)
+                    body += try encoder.encode(
+                        OCSFExport.event(for: record, index: stored.index, leafHash: .leaf(stored.bytes), origin: log.origin))
+                } else {
+                    body += try encoder.encode(try RecordEntry(stored))
+                }
+                body.append(0x0A)
+            }
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            response.headers[.contentType] = "application/x-ndjson"
+            if found.count == query.limit, let last = found.last {
+                response.headers[.custosNext] = String(last.index)
+            }
+            return response
+        }
+    }
+
     /// `POST /v1/audit/events`: an agent appends an event about itself.
     func registerAgent(on router: Router<CustosRequestContext>) {
         router.post("v1/audit/events") { request, context -> Response in
@@ -206,4 +238,9 @@ struct AuditRoutes {
         response.headers[.contentType] = "text/plain; charset=utf-8"
         return response
     }
+}
+
+extension HTTPField.Name {
+    /// The paging cursor of `/v1/audit/export`.
+    static let custosNext = HTTPField.Name("Custos-Next")!
 }

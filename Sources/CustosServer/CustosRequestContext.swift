@@ -88,7 +88,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && ["suspend", "reactivate", "join-tokens"].contains(p[3]):
             return "POST"
         case ["v1", "audit"], ["v1", "audit", "records"], ["v1", "audit", "checkpoint"], ["v1", "audit", "proofs", "inclusion"],
-            ["v1", "audit", "proofs", "consistency"], ["v1", "audit", "bundle"]:
+            ["v1", "audit", "proofs", "consistency"], ["v1", "audit", "bundle"], ["v1", "audit", "export"]:
             return "GET"
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "audit" && p[2] == "records": return "GET"
         case ["v1", "audit", "checkpoints"], ["v1", "audit", "events"]: return "POST"

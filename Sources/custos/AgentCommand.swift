@@ -44,6 +44,16 @@ struct ServerOptions: ParsableArguments {
     /// Sends a request and returns the body of a 2xx answer; any other answer is printed to stderr
     /// and exits 1.
     func fetch(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws -> Data {
+        try await send(method, path, body: body).data
+    }
+
+    /// A GET whose answer may carry the `Custos-Next` paging header.
+    func fetchWithNext(_ path: String) async throws -> (data: Data, next: String?) {
+        let (data, response) = try await send("GET", path, body: nil)
+        return (data, response.value(forHTTPHeaderField: "Custos-Next"))
+    }
+
+    private func send(_ method: String, _ path: String, body: (any Encodable)?) async throws -> (data: Data, response: HTTPURLResponse) {
         guard let url = URL(string: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
             throw ValidationError("invalid --server URL")
         }
@@ -55,12 +65,12 @@ struct ServerOptions: ParsableArguments {
             request.httpBody = try JSONEncoder().encode(body)
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
+        guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             FileHandle.standardError.write(Data("error: HTTP \(status): \(String(decoding: data, as: UTF8.self))\n".utf8))
             throw ExitCode.failure
         }
-        return data
+        return (data, http)
     }
 }
 

@@ -13,7 +13,7 @@ struct AuditCommand: AsyncParsableCommand {
             running control plane, with the admin token from CUSTOS_ADMIN_TOKEN or --admin-token-file.
             """,
         subcommands: [AuditVerify.self, AuditSearch.self, AuditTail.self, AuditCheckpointCommand.self, AuditProof.self,
-            AuditBundleCommand.self, AuditBench.self]
+            AuditBundleCommand.self, AuditExport.self, AuditBench.self]
     )
 }
 
@@ -226,5 +226,45 @@ struct AuditBundleCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await server.call("GET", "/v1/audit/bundle?from=\(from)&count=\(count)")
+    }
+}
+
+struct AuditExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print matching records as JSON lines for a SIEM: plain records, or OCSF events (--format ocsf).",
+        discussion: "Pages through the whole selection; with -f, keeps polling for new records.")
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var filters: AuditFilters
+    @Option(help: "jsonl (the records) or ocsf (OCSF API Activity events).") var format = "jsonl"
+    @Option(help: "Only records after this index.") var after: UInt64?
+    @Flag(name: .shortAndLong, help: "Follow: poll for new records until interrupted.") var follow = false
+    @Option(help: "Seconds between polls with -f.") var interval = 1.0
+
+    func validate() throws {
+        guard format == "jsonl" || format == "ocsf" else { throw ValidationError("--format must be jsonl or ocsf") }
+    }
+
+    func run() async throws {
+        var cursor = after
+        repeat {
+            while true {
+                let path = "/v1/audit/export?format=\(format)&" + filters.query(after: cursor, limit: 1000)
+                let (data, next) = try await server.fetchWithNext(path)
+                if !data.isEmpty { FileHandle.standardOutput.write(data) }
+                if let last = Self.lastIndex(data, format: format) { cursor = last }
+                guard next != nil else { break }
+            }
+            if follow { try await Task.sleep(for: .seconds(max(0.1, interval))) }
+        } while follow
+    }
+
+    /// The index of the last line (plain: `index`; OCSF: `unmapped.custos.index`).
+    static func lastIndex(_ data: Data, format: String) -> UInt64? {
+        guard let line = data.split(separator: 0x0A).last,
+            let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+        else { return nil }
+        let custos = (object["unmapped"] as? [String: Any])?["custos"] as? [String: Any]
+        return ((format == "ocsf" ? custos?["index"] : object["index"]) as? NSNumber)?.uint64Value
     }
 }

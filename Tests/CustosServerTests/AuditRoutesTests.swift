@@ -2,6 +2,7 @@ import CustosAudit
 import CustosCore
 import CustosServer
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -9,6 +10,8 @@ import Testing
 
 /// The audit log through the HTTP API: control-plane events are recorded, checkpoints, proofs and
 /// bundles verify offline, and agents append events under their own verified identity.
+let custosNextHeader = HTTPField.Name("Custos-Next")!
+
 @Suite struct AuditRoutesTests {
     /// A JWT-SVID for `bot` with the audit log's origin as audience.
     static func agentToken(_ client: some TestClientProtocol, _ test: TestPlane) async throws -> String {
@@ -71,6 +74,38 @@ import Testing
         }
     }
 
+    @Test func recordsExportAsJSONLinesAndOCSF() async throws {
+        let test = try await TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            _ = try await IdentityTests.joinToken(client, test)
+            try await client.execute(uri: "/v1/agents/bot", method: .delete, headers: test.bearer) { _ in }
+            let lines = try await client.execute(uri: "/v1/audit/export?format=ocsf&limit=2", method: .get, headers: test.bearer) {
+                response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/x-ndjson")
+                #expect(response.headers[custosNextHeader] == "1")
+                return String(buffer: response.body).split(separator: "\n").map { json(ByteBuffer(string: String($0))) }
+            }
+            #expect(lines.count == 2)
+            let first = lines.first ?? [:]
+            #expect(first["class_uid"] as? Int == 6003)
+            #expect(first["activity_id"] as? Int == 1)
+            #expect(first["type_uid"] as? Int == 600_301)
+            #expect((first["metadata"] as? [String: Any])?["uid"] as? String == "custos.local/audit/0")
+            #expect((first["actor"] as? [String: Any])?["app_name"] as? String == "bot")
+            #expect(((first["unmapped"] as? [String: Any])?["custos"] as? [String: Any])?["event"] as? String == "agent.registered")
+            try await client.execute(uri: "/v1/audit/export?after=1", method: .get, headers: test.bearer) { response in
+                let records = String(buffer: response.body).split(separator: "\n").map { json(ByteBuffer(string: String($0))) }
+                #expect(records.map { ($0["record"] as? [String: Any])?["event"] as? String } == ["agent.deleted"])
+                #expect(response.headers[custosNextHeader] == nil)
+            }
+            try await client.execute(uri: "/v1/audit/export?format=cef", method: .get, headers: test.bearer) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+
     @Test func agentsAppendEventsUnderTheirOwnIdentity() async throws {
         let test = try await TestPlane()
         defer { test.remove() }
@@ -120,8 +155,8 @@ import Testing
             }
             try await client.execute(uri: "/v1/audit/checkpoint", method: .get, headers: test.bearer) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/v1/audit/records/5", method: .get, headers: test.bearer) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/v1/audit/proofs/inclusion?index=0", method: .get, headers: test.bearer) {
-                #expect($0.status == .notFound)
+            for uri in ["/v1/audit/proofs/inclusion?index=0", "/v1/audit/proofs/consistency?from=1", "/v1/audit/bundle"] {
+                try await client.execute(uri: uri, method: .get, headers: test.bearer) { #expect($0.status == .notFound, "\(uri)") }
             }
             // Any RFC 3339 time is accepted as a bound.
             for time in ["2026-11-27T13:00:00Z", "2026-11-27t13:00:00.5+01:00", "1999-12-31T23:59:60Z", "0001-01-01T00:00:00-00:30"] {
