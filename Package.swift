@@ -63,7 +63,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "CustosTestSupport", path: "Tests/CustosTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "CustosTestSupport", dependencies: ["CustosAudit", "CustosStore"], path: "Tests/CustosTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CustosServerTests",
             dependencies: [

@@ -3,6 +3,7 @@ import CustosCore
 @testable import CustosAudit
 import CustosStore
 import Foundation
+import CustosTestSupport
 import GRDB
 import Testing
 
@@ -101,6 +102,26 @@ import Testing
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_record SET kind = 'event'") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_node") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_checkpoint") } }
+    }
+
+    @Test func aStoreThatCannotWriteFailsEveryAppendAndShowsInHealth() async throws {
+        let store = FlakyAuditStore(try SQLiteAuditStore(path: path))
+        let log = try await AuditLog.open(store: store, signer: signer)
+        _ = try await log.append(Self.record(0))
+        store.failWrites(true)
+        await #expect(throws: CustosError.unavailable("")) {
+            _ = try await Self.appendConcurrently(log, count: 20, offset: 1)
+        }
+        await #expect(throws: CustosError.unavailable("")) { try await log.checkpoint() }
+        #expect(log.health.size == 1)
+        #expect(log.health.failure != nil)
+        #expect(log.health.failedAppends >= 1)
+        store.failWrites(false)
+        let receipt = try await log.append(Self.record(21))
+        #expect(receipt.index == 1)
+        #expect(log.health.failure == nil)
+        try await log.checkpoint()
+        #expect(try await verify().isValid)
     }
 
     @Test func invalidRecordsAreRefusedAndChangeNothing() async throws {
