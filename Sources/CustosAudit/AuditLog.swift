@@ -218,7 +218,7 @@ public final class AuditLog: Sendable {
     /// The consistency proof between the trees of `from` and `to` records.
     public func consistencyProof(from: UInt64, to: UInt64? = nil) async throws(CustosError) -> (size: UInt64, proof: [TreeHash]) {
         let to = try checkedSize(to)
-        _ = try checkedSize(from)
+        _ = try checkedSize(from)  // an old size beyond the log is not found, as a new one is
         guard from > 0, from <= to else { throw .invalidRequest("a consistency proof needs 0 < from ≤ to (\(to))") }
         return (to, try await read { try MerkleTree(reader: $0, size: to).consistencyProof(from: from) })
     }

@@ -15,9 +15,7 @@ public struct AdminAuthenticator: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard let header = request.headers[.authorization], header.count <= 512,
-            header.lowercased().hasPrefix("bearer "), credential.accepts(String(header.dropFirst(7)))
-        else {
+        guard let token = request.bearerToken(maxHeaderLength: 512), credential.accepts(token) else {
             // The token itself is never logged.
             context.logger.notice("admin request without a valid credential", metadata: ["path": "\(request.uri.path)"])
             throw CustosError.unauthorized("this endpoint requires the admin credential as a bearer token")

@@ -224,10 +224,10 @@ struct AuditRoutes {
 
     /// The caller's JWT-SVID, which must name the log's origin as its audience.
     private func authenticateAgent(_ request: Request) async throws -> VerifiedSVID {
-        guard let header = request.headers[.authorization], header.count <= 8192, header.lowercased().hasPrefix("bearer ") else {
+        guard let token = request.bearerToken(maxHeaderLength: 8192) else {
             throw CustosError.unauthorized("this endpoint requires the agent's JWT-SVID as a bearer token")
         }
-        return try await plane.verifier.verify(String(header.dropFirst(7)), audience: log.origin, now: Date()) {
+        return try await plane.verifier.verify(token, audience: log.origin, now: Date()) {
             (id) throws(CustosError) -> Int? in
             try? await plane.registry.agent(id).revocationEpoch
         }

@@ -20,6 +20,15 @@ public struct CustosRequestContext: RequestContext {
 }
 
 extension Request {
+    /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), when the
+    /// header is at most `maxHeaderLength` characters.
+    func bearerToken(maxHeaderLength: Int) -> String? {
+        guard let header = headers[.authorization], header.count <= maxHeaderLength,
+            header.lowercased().hasPrefix("bearer ")
+        else { return nil }
+        return String(header.dropFirst(7))
+    }
+
     /// Decodes a JSON body of at most `context.maxUploadSize` bytes; malformed input is a 400 that
     /// says what was wrong, never a 500.
     func decodeJSON<T: Decodable>(_ type: T.Type, context: CustosRequestContext) async throws -> T {

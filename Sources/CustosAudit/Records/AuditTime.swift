@@ -23,27 +23,11 @@ public enum AuditTime {
             + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
     }
 
-    /// Reads exactly the form ``format(microseconds:)`` writes (years 0000–9999).
+    /// Reads exactly the form ``format(microseconds:)`` writes (years 0000–9999): an RFC 3339 time
+    /// whose spelling is the canonical one.
     public static func parse(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
-        guard b.count == 27, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
-            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "."), b[26] == UInt8(ascii: "Z")
-        else { return nil }
-        func number(_ range: Range<Int>) -> Int64? {
-            var n: Int64 = 0
-            for i in range {
-                guard b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { return nil }
-                n = n * 10 + Int64(b[i] - UInt8(ascii: "0"))
-            }
-            return n
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-            let minute = number(14..<16), let second = number(17..<19), let fraction = number(20..<26),
-            (1...12).contains(month), day >= 1, day <= CedarDatetime.daysIn(month: Int(month), year: Int(year)),
-            hour < 24, minute < 60, second < 60
-        else { return nil }
-        let days = CedarDatetime.daysFromCivil(year: Int(year), month: Int(month), day: Int(day))
-        return ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + fraction
+        guard let time = parseRFC3339(text), format(microseconds: time).utf8.elementsEqual(text.utf8) else { return nil }
+        return time
     }
 }
 
