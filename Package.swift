@@ -33,6 +33,7 @@ let package = Package(
             dependencies: ["CustosCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
         .target(
             name: "CustosAudit",
             dependencies: ["CustosCore", "Cedar", .product(name: "Crypto", package: "swift-crypto")],
@@ -40,13 +41,13 @@ let package = Package(
         ),
         .target(
             name: "CustosStore",
-            dependencies: ["CustosCore", "CustosAudit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CustosCore", "CustosAudit", "CustosPolicy", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CustosServer",
             dependencies: [
-                "Cedar", "CustosAudit", "CustosCore", "CustosIdentity", "CustosStore",
+                "Cedar", "CustosAudit", "CustosCore", "CustosIdentity", "CustosPolicy", "CustosStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,6 +83,13 @@ let package = Package(
                 "Cedar", "CustosAudit", "CustosCore", "CustosStore", "CustosTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosPolicyTests",
+            dependencies: [
+                "Cedar", "CustosCore", "CustosPolicy", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,13 +1,26 @@
 public import Foundation
 
+/// A change the registry made, for whoever keeps a projection of it (the policy entities).
+public enum AgentChange: Sendable {
+    case saved(Agent)
+    case removed(AgentID)
+}
+
 /// The rules for registering and changing agents, over any ``AgentRepository``.
 public struct AgentRegistry: Sendable {
     public let repository: any AgentRepository
     private let now: @Sendable () -> Date
+    private let onChange: @Sendable (AgentChange) -> Void
 
-    public init(repository: any AgentRepository, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// `onChange` is called after every stored change (concurrent changes of one agent may be reported
+    /// out of order; `Agent.updatedAt` tells which is newer).
+    public init(
+        repository: any AgentRepository, now: @escaping @Sendable () -> Date = { Date() },
+        onChange: @escaping @Sendable (AgentChange) -> Void = { _ in }
+    ) {
         self.repository = repository
         self.now = now
+        self.onChange = onChange
     }
 
     /// Registers an agent: validates it, assigns an id if none was given, and makes it active.
@@ -21,6 +34,7 @@ public struct AgentRegistry: Sendable {
             status: .active, revocationEpoch: 0, createdAt: time, updatedAt: time, lastSeenAt: nil)
         try Self.validate(agent)
         try await repository.insert(agent)
+        onChange(.saved(agent))
         return agent
     }
 
@@ -46,6 +60,7 @@ public struct AgentRegistry: Sendable {
         agent.updatedAt = now()
         try Self.validate(agent)
         try await repository.replace(agent)
+        onChange(.saved(agent))
         return agent
     }
 
@@ -58,6 +73,7 @@ public struct AgentRegistry: Sendable {
         agent.revocationEpoch += 1
         agent.updatedAt = now()
         try await repository.replace(agent)
+        onChange(.saved(agent))
         return agent
     }
 
@@ -70,11 +86,13 @@ public struct AgentRegistry: Sendable {
         agent.status = .active
         agent.updatedAt = now()
         try await repository.replace(agent)
+        onChange(.saved(agent))
         return agent
     }
 
     public func delete(_ id: AgentID) async throws(CustosError) {
         guard try await repository.remove(id) else { throw .notFound("no agent with id \(id)") }
+        onChange(.removed(id))
     }
 
     static func validate(_ agent: Agent) throws(CustosError) {

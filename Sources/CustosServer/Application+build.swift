@@ -1,5 +1,6 @@
 public import CustosAudit
 public import CustosCore
+public import CustosPolicy
 public import CustosIdentity
 public import CustosStore
 import Foundation
@@ -22,6 +23,12 @@ public struct ControlPlane: Sendable {
     public let newAdminToken: String?
     /// The tamper-evident audit log (`audit.sqlite`, checkpoints signed with `keys/audit.key`).
     public let audit: AuditLog
+    /// The active policies and entities every decision is made against.
+    public let decisions: DecisionService
+    /// Versioned policies.
+    public let policies: PolicyStore
+    /// The AuthZEN decision point.
+    public let pdp: AuthZENPDP
 }
 
 extension ControlPlane {
@@ -43,17 +50,32 @@ extension ControlPlane {
         let auditSigner = try AuditKeyFile(folder: folder).load(origin: configuration.effectiveAuditOrigin)
         let audit = try await AuditLog.open(
             store: try SQLiteAuditStore(path: folder.appendingPathComponent("audit.sqlite").path), signer: auditSigner)
+        let schema = try PolicySetup.schema(configuration)
+        let decisions = try DecisionService(configured: try PolicySetup.entities(configuration, schema: schema))
+        let registry = AgentRegistry(repository: store.agents, onChange: { change in
+            do throws(CustosError) {
+                try decisions.apply(change)
+            } catch {
+                logger.error("the policy entities could not take a registry change", metadata: ["error": "\(error.message)"])
+            }
+        })
+        let policies = PolicyStore(
+            repository: store.policies, compiler: PolicyCompiler(schema: schema), service: decisions)
+        try await PolicySetup.start(configuration, store: policies, registry: registry, service: decisions, logger: logger)
+        let pdp = AuthZENPDP(
+            service: decisions, schema: schema, timeZone: TimeZone(identifier: configuration.policyTimeZone) ?? .gmt)
         logger.info(
             "control plane opened",
             metadata: [
                 "data_dir": "\(folder.path)", "signing_kid": "\(signingKey.keyID)",
                 "audit_key": "\(auditSigner.verifier.verifierKey)", "audit_size": "\(audit.health.size)",
+                "policy_version": "\(decisions.snapshot.version)",
             ])
         return ControlPlane(
-            configuration: configuration, store: store, registry: AgentRegistry(repository: store.agents),
+            configuration: configuration, store: store, registry: registry,
             signingKey: signingKey, adminCredential: credential,
             verifier: TokenVerifier(keys: [signingKey], trustDomain: configuration.trustDomain), newAdminToken: token,
-            audit: audit)
+            audit: audit, decisions: decisions, policies: policies, pdp: pdp)
     }
 }
 
@@ -94,6 +116,8 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     audit.registerAdmin(on: auditGroup)
     audit.registerExport(on: auditGroup)
     audit.registerAgent(on: router)
+    PolicyRoutes(plane: plane).register(on: admin.group("policies"))
+    AuthZENRoutes(plane: plane).register(on: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(plane.configuration.host, port: plane.configuration.port), serverName: "custos"),

@@ -239,8 +239,3 @@ struct AuditRoutes {
         return response
     }
 }
-
-extension HTTPField.Name {
-    /// The paging cursor of `/v1/audit/export`.
-    static let custosNext = HTTPField.Name("Custos-Next")!
-}

@@ -10,6 +10,9 @@ public struct CustosRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AdminAuthenticator`` once the admin token checked out.
     public var isAdmin = false
+    /// Who asks the decision point (`admin`, an agent's SPIFFE ID, or `anonymous` where the
+    /// configuration allows it); set by the PDP authenticator.
+    public var pdpCaller: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -29,14 +32,15 @@ extension Request {
         return String(header.dropFirst(7))
     }
 
-    /// Decodes a JSON body of at most `context.maxUploadSize` bytes; malformed input is a 400 that
-    /// says what was wrong, never a 500.
-    func decodeJSON<T: Decodable>(_ type: T.Type, context: CustosRequestContext) async throws -> T {
+    /// Decodes a JSON body of at most `limit` bytes (default `context.maxUploadSize`); malformed input
+    /// is a 400 that says what was wrong, never a 500.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: CustosRequestContext, limit: Int? = nil) async throws -> T {
+        let limit = limit ?? context.maxUploadSize
         let buffer: ByteBuffer
         do {
-            buffer = try await body.collect(upTo: context.maxUploadSize)
+            buffer = try await body.collect(upTo: limit)
         } catch {
-            throw CustosError.invalidRequest("the request body is larger than \(context.maxUploadSize) bytes")
+            throw CustosError.invalidRequest("the request body is larger than \(limit) bytes")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

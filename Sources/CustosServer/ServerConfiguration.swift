@@ -26,6 +26,23 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var auditOrigin: String?
     /// How often a checkpoint is signed when the log has grown, in seconds.
     public var checkpointIntervalSeconds: Int = 60
+    /// The Cedar schema policies are validated against (`.cedarschema` or `.json`); nil: the agent
+    /// domain schema Custos ships.
+    public var policySchemaFile: String?
+    /// Cedar entities (JSON) beside the registry's: servers, tools, datasets, users, groups…
+    public var policyEntitiesFile: String?
+    /// Cedar policies that become version 1 when the policy store is empty.
+    public var initialPoliciesFile: String?
+    /// The time zone of `context.time` (an IANA name).
+    public var policyTimeZone: String = "UTC"
+    /// Whether the AuthZEN endpoints answer callers without a credential. Off unless a configuration
+    /// says so explicitly (the interop examples do; a deployment should not).
+    public var authzenAllowUnauthenticated = false
+    /// Whether every AuthZEN decision is appended to the audit log before it is answered.
+    public var authzenAuditDecisions = true
+    /// The audience an agent's JWT-SVID must name to call the AuthZEN endpoints (its blueprint must
+    /// also hold the scope `pdp:evaluate`).
+    public var authzenAudience: String = "custos-pdp"
 
     public init() {}
 
@@ -33,7 +50,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var effectiveAuditOrigin: String { auditOrigin ?? "\(trustDomain)/audit" }
 
     /// Reads the YAML file; unknown keys are errors, so that a typo does not silently change nothing.
-    public init(yaml text: String) throws(CustosError) {
+    /// Relative file names in it resolve against `baseDirectory` (the folder of the file).
+    public init(yaml text: String, baseDirectory: String? = nil) throws(CustosError) {
         let node: Any?
         do {
             node = try Yams.load(yaml: text)
@@ -43,7 +61,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard let root = node as? [String: Any] ?? (node == nil ? [:] : nil) else {
             throw .invalidRequest("the configuration must be a YAML mapping")
         }
-        let known: Set<String> = ["listen", "data_dir", "trust_domain", "log_level", "admin", "max_request_bytes", "audit"]
+        let known: Set<String> = [
+            "listen", "data_dir", "trust_domain", "log_level", "admin", "max_request_bytes", "audit", "policy", "authzen",
+        ]
         for key in root.keys where !known.contains(key) {
             throw .invalidRequest("unknown configuration key `\(key)`")
         }
@@ -73,6 +93,31 @@ public struct ServerConfiguration: Sendable, Equatable {
                 try Self.value(Int.self, audit, "checkpoint_interval_seconds", path: "audit.checkpoint_interval_seconds")
                 ?? checkpointIntervalSeconds
         }
+        func path(_ name: String?) -> String? {
+            guard let name, let baseDirectory, !name.hasPrefix("/") else { return name }
+            return URL(fileURLWithPath: baseDirectory, isDirectory: true).appendingPathComponent(name).path
+        }
+        if let policy = try Self.value([String: Any].self, root, "policy") {
+            for key in policy.keys where !["schema", "entities", "policies", "time_zone"].contains(key) {
+                throw .invalidRequest("unknown configuration key `policy.\(key)`")
+            }
+            policySchemaFile = path(try Self.value(String.self, policy, "schema", path: "policy.schema"))
+            policyEntitiesFile = path(try Self.value(String.self, policy, "entities", path: "policy.entities"))
+            initialPoliciesFile = path(try Self.value(String.self, policy, "policies", path: "policy.policies"))
+            policyTimeZone = try Self.value(String.self, policy, "time_zone", path: "policy.time_zone") ?? policyTimeZone
+        }
+        if let authzen = try Self.value([String: Any].self, root, "authzen") {
+            for key in authzen.keys where !["allow_unauthenticated", "audit_decisions", "audience"].contains(key) {
+                throw .invalidRequest("unknown configuration key `authzen.\(key)`")
+            }
+            authzenAllowUnauthenticated =
+                try Self.value(Bool.self, authzen, "allow_unauthenticated", path: "authzen.allow_unauthenticated")
+                ?? authzenAllowUnauthenticated
+            authzenAuditDecisions =
+                try Self.value(Bool.self, authzen, "audit_decisions", path: "authzen.audit_decisions")
+                ?? authzenAuditDecisions
+            authzenAudience = try Self.value(String.self, authzen, "audience", path: "authzen.audience") ?? authzenAudience
+        }
         try validate()
     }
 
@@ -82,7 +127,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     {
         guard let raw = mapping[key] else { return nil }
         guard let typed = raw as? T else {
-            let kind = T.self == Int.self ? "a number" : T.self == String.self ? "a string" : "a mapping"
+            let kind =
+                T.self == Int.self
+                ? "a number" : T.self == String.self ? "a string" : T.self == Bool.self ? "true or false" : "a mapping"
             throw .invalidRequest("`\(path ?? key)` must be \(kind)")
         }
         return typed
@@ -105,6 +152,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         guard (1...86_400).contains(checkpointIntervalSeconds) else {
             throw .invalidRequest("audit.checkpoint_interval_seconds must be 1-86400")
+        }
+        guard TimeZone(identifier: policyTimeZone) != nil else {
+            throw .invalidRequest("policy.time_zone `\(policyTimeZone)` is not a known time zone (e.g. UTC, Europe/Zurich)")
+        }
+        guard !authzenAudience.isEmpty, authzenAudience.utf8.count <= 512 else {
+            throw .invalidRequest("authzen.audience must be 1-512 bytes")
         }
     }
 }

@@ -65,6 +65,32 @@ public final class SQLiteStore: Sendable {
                 t.primaryKey(["agentID", "instance"])
             }
         }
+        migrator.registerMigration("v3-policies") { db in
+            try db.create(table: "policy_version") { t in
+                t.primaryKey("version", .integer)
+                t.column("policies", .text).notNull()
+                t.column("links", .jsonText).notNull()
+                t.column("author", .text).notNull()
+                t.column("message", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "policy_activation") { t in
+                t.autoIncrementedPrimaryKey("sequence")
+                t.column("version", .integer).notNull().references("policy_version", column: "version")
+                t.column("activatedBy", .text).notNull()
+                t.column("activatedAt", .datetime).notNull()
+                t.column("reason", .text).notNull()
+            }
+            // Versions and activations are history: they are never changed or removed.
+            for table in ["policy_version", "policy_activation"] {
+                for operation in ["UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_no_\(operation.lowercased()) BEFORE \(operation) ON \(table)
+                        BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END
+                        """)
+                }
+            }
+        }
         return migrator
     }
 
@@ -75,6 +101,9 @@ public final class SQLiteStore: Sendable {
 
     /// The agents table.
     public var agents: SQLiteAgentRepository { SQLiteAgentRepository(writer: writer) }
+
+    /// Policy versions and activations.
+    public var policies: SQLitePolicyRepository { SQLitePolicyRepository(writer: writer) }
 
     /// Join tokens and agent instances.
     public var joinTokens: SQLiteJoinTokenRepository { SQLiteJoinTokenRepository(writer: writer) }

@@ -27,7 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         do {
             if let config {
-                configuration = try ServerConfiguration(yaml: try PolicyInputs.text(config))
+                configuration = try ServerConfiguration(
+                    yaml: try PolicyInputs.text(config),
+                    baseDirectory: URL(fileURLWithPath: config).deletingLastPathComponent().path)
             }
             if let port { configuration.port = port }
             if let host { configuration.host = host }

@@ -20,7 +20,8 @@ import Testing
         let plane = ControlPlane(
             configuration: test.plane.configuration, store: test.plane.store, registry: test.plane.registry,
             signingKey: test.plane.signingKey, adminCredential: test.plane.adminCredential, verifier: test.plane.verifier,
-            newAdminToken: nil, audit: try await AuditLog.open(store: store, signer: test.plane.audit.signer))
+            newAdminToken: nil, audit: try await AuditLog.open(store: store, signer: test.plane.audit.signer),
+            decisions: test.plane.decisions, policies: test.plane.policies, pdp: test.plane.pdp)
         try await buildApplication(plane, logger: testLogger).test(.live) { client in
             let join = try await IdentityTests.joinToken(client, test)
             store.failWrites(true)

@@ -20,11 +20,15 @@ public struct Response: Hashable, Sendable {
     /// The satisfied forbid policies when denied by one, else the satisfied permit policies.
     public var reason: [String]
     public var errors: [PolicyError]
+    /// Every satisfied permit policy, also when a forbid overrode them (obligations such as approvals
+    /// need to know whether anything would have permitted the request).
+    public var satisfiedPermits: [String]
 
-    public init(decision: Decision, reason: [String], errors: [PolicyError]) {
+    public init(decision: Decision, reason: [String], errors: [PolicyError], satisfiedPermits: [String]? = nil) {
         self.decision = decision
         self.reason = reason
         self.errors = errors
+        self.satisfiedPermits = satisfiedPermits ?? (decision == .allow ? reason : [])
     }
 }
 
@@ -61,7 +65,9 @@ public struct Authorizer: Sendable {
                 errors.append(PolicyError(policyID: policy.id, message: error.message))
             }
         }
-        if !forbids.isEmpty { return Response(decision: .deny, reason: forbids, errors: errors) }
+        if !forbids.isEmpty {
+            return Response(decision: .deny, reason: forbids, errors: errors, satisfiedPermits: permits)
+        }
         if !permits.isEmpty { return Response(decision: .allow, reason: permits, errors: errors) }
         return Response(decision: .deny, reason: [], errors: errors)
     }

@@ -27,6 +27,8 @@ public struct Entities: Sendable {
     private var uids: [EntityUID]
     /// Every ancestor (transitively) of each numbered uid.
     private var ancestorNumbers: [Set<Int32>]
+    /// Request entities laid over the stored ones (see ``overlaid(with:)``).
+    private var overlay: [EntityUID: Entity] = [:]
 
     public init() {
         entities = [:]
@@ -69,20 +71,53 @@ public struct Entities: Sendable {
         self.ancestorNumbers = try Self.closure(parents: parents, uids: uids)
     }
 
-    public subscript(uid: EntityUID) -> Entity? { entities[uid] }
+    public subscript(uid: EntityUID) -> Entity? {
+        if !overlay.isEmpty, let entity = overlay[uid] { return entity }
+        return entities[uid]
+    }
 
+    /// The number of stored entities (request entities laid over them are not counted).
     public var count: Int { entities.count }
+
+    /// These entities with `requestEntities` laid over them, for one request: an entity of the overlay
+    /// replaces the stored entity of the same uid (attributes, tags and parents); its parents are looked up
+    /// in the stored hierarchy. Nothing is copied, so this is cheap however many entities are stored.
+    /// The overlay must not form cycles of its own: an overlay entity's parents are resolved in the stored
+    /// entities only.
+    public func overlaid(with requestEntities: [Entity]) -> Entities {
+        var copy = self
+        copy.overlay.reserveCapacity(requestEntities.count)
+        for entity in requestEntities { copy.overlay[entity.uid] = entity }
+        return copy
+    }
 
     /// True when `descendant` is `ancestor` or lies below it in the hierarchy.
     @inline(__always)
     public func isDescendant(_ descendant: EntityUID, of ancestor: EntityUID) -> Bool {
         if descendant == ancestor { return true }
+        if !overlay.isEmpty, let entity = overlay[descendant] {
+            return entity.parents.contains { $0 == ancestor || isStoredDescendant($0, of: ancestor) }
+        }
+        return isStoredDescendant(descendant, of: ancestor)
+    }
+
+    @inline(__always)
+    private func isStoredDescendant(_ descendant: EntityUID, of ancestor: EntityUID) -> Bool {
         guard let d = numbers[descendant], let a = numbers[ancestor] else { return false }
         return ancestorNumbers[Int(d)].contains(a)
     }
 
     /// Every ancestor of `uid`, in no particular order (empty when it has none or is unknown).
     public func ancestors(of uid: EntityUID) -> [EntityUID] {
+        if !overlay.isEmpty, let entity = overlay[uid] {
+            var all = Set(entity.parents)
+            for parent in entity.parents { all.formUnion(storedAncestors(of: parent)) }
+            return Array(all)
+        }
+        return storedAncestors(of: uid)
+    }
+
+    private func storedAncestors(of uid: EntityUID) -> [EntityUID] {
         guard let n = numbers[uid] else { return [] }
         return ancestorNumbers[Int(n)].map { uids[Int($0)] }
     }

@@ -1,0 +1,108 @@
+public import Cedar
+public import CustosCore
+public import Foundation
+
+/// The OpenID AuthZEN 1.0 decision point over the ``DecisionService``.
+///
+/// Mapping (docs/POLICY.md): subject `{type, id, properties}` → principal `type::"id"`; action `name` →
+/// `Action::"name"`; resource like the subject; `context` members → the Cedar context, plus `time`
+/// when the caller did not send one. A subject or resource the entity store knows keeps its stored
+/// attributes and parents; request properties only add attributes the store does not define, so a
+/// caller cannot override what the registry says (its roles, its sponsor…).
+public struct AuthZENPDP: Sendable {
+    public let service: DecisionService
+    /// With a schema, subject and resource types it does not declare are refused.
+    public let schema: Schema?
+    public let timeZone: TimeZone
+
+    public init(service: DecisionService, schema: Schema?, timeZone: TimeZone) {
+        self.service = service
+        self.schema = schema
+        self.timeZone = timeZone
+    }
+
+    /// One decided evaluation of a batch, or why it could not be decided.
+    public struct Outcome: Sendable {
+        public var evaluation: AuthZENEvaluation?
+        public var decision: PolicyDecision?
+        public var error: CustosError?
+    }
+
+    /// The Cedar request and the request entities for `evaluation`.
+    public func cedarRequest(_ evaluation: AuthZENEvaluation, in snapshot: PolicySnapshot, at now: Date)
+        throws(CustosError) -> (request: Request, entities: [Entity])
+    {
+        var requestEntities: [Entity] = []
+        for (role, entity) in [("subject", evaluation.subject), ("resource", evaluation.resource)] {
+            if let schema, schema.entityTypes[EntityType(entity.type)] == nil {
+                throw .invalidRequest("`\(role).type`: unknown entity type `\(entity.type)`")
+            }
+            guard !entity.properties.isEmpty else { continue }
+            let stored = snapshot.entities[entity.uid]
+            var attributes = stored?.attributes ?? [:]
+            for (name, json) in entity.properties where attributes[name] == nil {
+                do {
+                    attributes[name] = try Value(json: json)
+                } catch {
+                    throw .invalidRequest("`\(role).properties.\(name)`: \(error.message)")
+                }
+            }
+            requestEntities.append(
+                Entity(uid: entity.uid, attributes: attributes, parents: stored?.parents ?? [], tags: stored?.tags ?? [:]))
+        }
+        var context: [String: Value] = [:]
+        for (name, json) in evaluation.context {
+            do {
+                context[name] = try Value(json: json)
+            } catch {
+                throw .invalidRequest("`context.\(name)`: \(error.message)")
+            }
+        }
+        if context["time"] == nil { context["time"] = TimeContext.value(at: now, in: timeZone) }
+        let request = Request(
+            principal: evaluation.subject.uid, action: EntityUID(type: .action, id: evaluation.action),
+            resource: evaluation.resource.uid, context: context)
+        return (request, requestEntities)
+    }
+
+    /// Decides one evaluation against the active snapshot.
+    public func decide(_ evaluation: AuthZENEvaluation, at now: Date) throws(CustosError) -> PolicyDecision {
+        try decide(evaluation, in: service.snapshot, at: now)
+    }
+
+    /// Decides one evaluation against `snapshot` (the active one, or a candidate for a dry run).
+    public func decide(_ evaluation: AuthZENEvaluation, in snapshot: PolicySnapshot, at now: Date) throws(CustosError)
+        -> PolicyDecision
+    {
+        let (request, entities) = try cedarRequest(evaluation, in: snapshot, at: now)
+        return snapshot.decide(request, requestEntities: entities)
+    }
+
+    /// Decides a batch: every item (completed by the top-level defaults) against one snapshot, stopping
+    /// as `semantic` says. An item that cannot be decided is an error outcome (a deny) and counts as a
+    /// deny for `deny_on_first_deny`. A request without items is one evaluation; its error is thrown.
+    public func decide(_ batch: AuthZENBatch, at now: Date) throws(CustosError) -> [Outcome] {
+        let snapshot = service.snapshot
+        guard !batch.items.isEmpty else {
+            let evaluation = try batch.defaults.evaluation()
+            return [Outcome(evaluation: evaluation, decision: try decide(evaluation, in: snapshot, at: now))]
+        }
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(batch.items.count)
+        for (index, item) in batch.items.enumerated() {
+            var outcome = Outcome()
+            do {
+                let evaluation = try item.completed(by: batch.defaults).evaluation(path: "evaluations[\(index)].")
+                outcome.evaluation = evaluation
+                outcome.decision = try decide(evaluation, in: snapshot, at: now)
+            } catch {
+                outcome.error = error
+            }
+            outcomes.append(outcome)
+            let allowed = outcome.decision?.isAllowed ?? false
+            if batch.semantic == .denyOnFirstDeny && !allowed { break }
+            if batch.semantic == .permitOnFirstPermit && allowed { break }
+        }
+        return outcomes
+    }
+}
