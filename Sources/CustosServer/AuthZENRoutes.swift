@@ -62,7 +62,7 @@ struct AuthZENRoutes {
     /// before the answer leaves; a log that cannot write fails the request (503).
     private func audit(_ outcomes: [AuthZENPDP.Outcome], caller: String?, request: Request) async throws(CustosError) {
         guard plane.configuration.authzenAuditDecisions else { return }
-        let requestID = request.headers[.xRequestID].flatMap { $0.utf8.count <= 256 ? $0 : nil }
+        let requestID = request.requestID
         let records = outcomes.compactMap { outcome -> AuditRecord? in
             guard let evaluation = outcome.evaluation, let decision = outcome.decision else { return nil }
             var record = AuditRecord(kind: .decision, event: "authzen.evaluation")

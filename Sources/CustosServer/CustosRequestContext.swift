@@ -105,6 +105,15 @@ struct ErrorMiddleware: RouterMiddleware {
             return "GET"
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "audit" && p[2] == "records": return "GET"
         case ["v1", "audit", "checkpoints"], ["v1", "audit", "events"]: return "POST"
+        case ["v1", "policies"]: return "GET, POST"
+        case ["v1", "policies", "diff"]: return "GET"
+        case ["v1", "policies", "rollback"], ["v1", "policies", "dry-run"]: return "POST"
+        case let p where p.count == 3 && p[0] == "v1" && p[1] == "policies": return "GET"
+        case let p where p.count == 4 && p[0] == "v1" && p[1] == "policies" && p[3] == "activate": return "POST"
+        case ["access", "v1", "evaluation"], ["access", "v1", "evaluations"], ["access", "v1", "search", "subject"],
+            ["access", "v1", "search", "resource"], ["access", "v1", "search", "action"]:
+            return "POST"
+        case [".well-known", "authzen-configuration"]: return "GET"
         default: return nil
         }
     }

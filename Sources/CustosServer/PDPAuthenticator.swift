@@ -46,6 +46,17 @@ struct PDPAuthenticator: RouterMiddleware {
     }
 }
 
+extension Request {
+    /// The caller's `X-Request-ID` when it is 1-256 printable ASCII characters (anything else is ignored,
+    /// never echoed or logged).
+    var requestID: String? {
+        guard let id = headers[.xRequestID], (1...256).contains(id.utf8.count),
+            id.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+        else { return nil }
+        return id
+    }
+}
+
 /// Echoes `X-Request-ID` on every answer of the routes it guards, errors included.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = CustosRequestContext
@@ -53,7 +64,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        let id = request.headers[.xRequestID].flatMap { $0.utf8.count <= 256 ? $0 : nil }
+        let id = request.requestID
         var response: Response
         do {
             response = try await next(request, context)

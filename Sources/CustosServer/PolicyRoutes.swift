@@ -95,7 +95,7 @@ struct PolicyRoutes {
         group.post("rollback") { request, context -> Activation in
             let body = try await request.decodeJSON(Rollback.self, context: context)
             let author = body.author ?? "admin"
-            let version = try await store.rollback(to: body.to, by: author)
+            let version = try await store.rollback(to: try body.to.map { try Self.number(String($0), "to") }, by: author)
             try await plane.audit.recordEvent(
                 "policy.activated", authorizedBy: author,
                 details: ["version": .integer(Int64(version)), "reason": "rollback"])
@@ -125,8 +125,9 @@ struct PolicyRoutes {
         guard case .object(let object) = body else { throw CustosError.invalidRequest("the body must be a JSON object") }
         let candidate: PolicySet
         let candidateVersion: Int
-        if case .integer(let number)? = object["version"] {
-            candidateVersion = Int(number)
+        if let version = object["version"] {
+            guard case .integer(let number) = version else { throw CustosError.invalidRequest("`version` must be a number") }
+            candidateVersion = try Self.number(String(number), "version")
             candidate = try plane.policies.compiler.compile(try await store.version(candidateVersion).draft)
         } else if case .string(let text)? = object["policies"] {
             var links: [TemplateLink] = []
@@ -178,7 +179,9 @@ struct PolicyRoutes {
     }
 
     static func number(_ text: String, _ name: String) throws(CustosError) -> Int {
-        guard let n = Int(text), n >= 1 else { throw .invalidRequest("`\(name)` must be a version number (1 or more)") }
+        guard let n = Int(text), (1...Int(Int32.max)).contains(n) else {
+            throw .invalidRequest("`\(name)` must be a version number (1-\(Int32.max))")
+        }
         return n
     }
 

@@ -39,6 +39,9 @@ public struct AuthZENSearch: Sendable {
         }
         let template = try AuthZENParts(json: object).evaluation()
         let snapshot = pdp.service.snapshot
+        // Types, properties and context are checked once, so a malformed search is a 400 even when
+        // there is no candidate to evaluate.
+        _ = try pdp.cedarRequest(template, in: snapshot, at: now)
         let candidates: [String]
         switch kind {
         case .action: candidates = Self.actions(schema: pdp.schema, policies: snapshot.policies)

@@ -54,6 +54,7 @@ public actor PolicyStore {
 
     /// Makes a stored version active again (it is checked against the current schema first).
     public func activate(_ number: Int, by actor: String, reason: String = "activate") throws(CustosError) {
+        try Limits.text(actor, "author", required: true)
         let stored = try version(number)
         try record(number, try compiler.compile(stored.draft), by: actor, reason: reason)
     }
@@ -61,6 +62,7 @@ public actor PolicyStore {
     /// Re-activates `target`, or the version that was active before the current one.
     @discardableResult
     public func rollback(to target: Int? = nil, by actor: String) throws(CustosError) -> Int {
+        try Limits.text(actor, "author", required: true)
         let number: Int
         if let target {
             number = target
