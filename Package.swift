@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "custos",
             dependencies: [
-                "Cedar", "CustosAudit", "CustosCore", "CustosServer", "CustosStore",
+                "Cedar", "CustosAudit", "CustosCore", "CustosPolicy", "CustosServer", "CustosStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -36,4 +36,39 @@ import Testing
         server.stop()
         #expect(server.process.terminationReason == .exit)
     }
+
+    @Test func pushPullDryRunAndRollBackPoliciesFromTheCommandLine() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try await ServerProcess(dataDirectory: folder.appendingPathComponent("data"))
+        defer { server.stop() }
+        let token = try #require(server.adminToken)
+        let url = server.url
+        func file(_ name: String, _ text: String) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let narrow = try file("narrow.cedar", #"@id("finance") permit (principal in Group::"finance", action == Action::"read", resource);"#)
+        let open = try file("open.cedar", #"@id("all") permit (principal, action == Action::"read", resource);"#)
+        let invalid = try file("invalid.cedar", #"permit (principal, action == Action::"teleport", resource);"#)
+        let requests = try file("requests.jsonl", #"{"subject": {"type": "Agent", "id": "x"}, "action": {"name": "read"}, "resource": {"type": "Dataset", "id": "crm"}}"# + "\n")
+
+        #expect(try Self.run(["policy", "push", narrow, "-m", "first", "--server", url], token: token).status == 0)
+        let refused = try Self.run(["policy", "push", invalid, "--server", url], token: token)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("teleport"), "\(refused.output)")
+        let dryRun = try Self.run(["policy", "dry-run", "--candidate", open, "--requests", requests, "--server", url], token: token)
+        #expect(dryRun.status == 3, "\(dryRun.output)")
+        #expect(dryRun.output.contains("1 of 1 decisions would change"))
+        #expect(try Self.run(["policy", "push", open, "--server", url], token: token).status == 0)
+        #expect(try Self.run(["policy", "pull", "--server", url], token: token).output.contains(#"@id("all")"#))
+        let diff = try Self.run(["policy", "diff", "1", "2", "--server", url], token: token)
+        #expect(diff.output.contains(#""added":["all"]"#), "\(diff.output)")
+        #expect(try Self.run(["policy", "rollback", "--server", url], token: token).output.contains(#""active":1"#))
+        let history = try Self.run(["policy", "history", "--server", url], token: token)
+        #expect(history.output.contains(#""active":1"#))
+        #expect(try Self.run(["policy", "schema"], token: nil).output.contains("entity AgentInstance"))
+    }
 }
