@@ -7,8 +7,8 @@ import Logging
 
 /// Reads what the configuration names for policies: the schema (the shipped agent schema unless one is
 /// configured), the configured entities and, for an empty store, the first policy set.
-enum PolicySetup {
-    static func schema(_ configuration: ServerConfiguration) throws(CustosError) -> Schema {
+public enum PolicySetup {
+    public static func schema(_ configuration: ServerConfiguration) throws(CustosError) -> Schema {
         guard let file = configuration.policySchemaFile else {
             do {
                 return try AgentSchema.schema()
@@ -25,7 +25,7 @@ enum PolicySetup {
         }
     }
 
-    static func entities(_ configuration: ServerConfiguration, schema: Schema) throws(CustosError) -> [Entity] {
+    public static func entities(_ configuration: ServerConfiguration, schema: Schema) throws(CustosError) -> [Entity] {
         guard let file = configuration.policyEntitiesFile else { return [] }
         let text = try read(file, "policy.entities")
         do {

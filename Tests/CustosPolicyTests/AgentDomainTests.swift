@@ -101,13 +101,17 @@ import Testing
     @Test func timeIsLocalToTheConfiguredZone() throws {
         // 2026-11-27T23:30:00Z is Saturday 00:30 in Zurich, Friday 23:30 in UTC.
         let instant = Date(timeIntervalSince1970: 1_795_822_200)
-        guard case .record(let utc) = TimeContext.value(at: instant, in: .gmt),
-            case .record(let zurich) = TimeContext.value(at: instant, in: TimeZone(identifier: "Europe/Zurich")!)
+        guard case .record(let utc) = TimeContext(timeZone: .gmt).value(at: instant),
+            case .record(let zurich) = TimeContext(timeZone: TimeZone(identifier: "Europe/Zurich")!).value(at: instant)
         else { return }
         #expect(utc["weekday"] == .long(4))
         #expect(utc["hour"] == .long(23))
         #expect(zurich["weekday"] == .long(5))
         #expect(zurich["hour"] == .long(0))
         #expect(zurich["date"] == utc["date"])
+        // Within one second the value is shared; the next second gets its own.
+        let source = TimeContext(timeZone: .gmt)
+        #expect(source.value(at: instant) == source.value(at: instant.addingTimeInterval(0.9)))
+        #expect(source.value(at: instant) != source.value(at: instant.addingTimeInterval(61)))
     }
 }

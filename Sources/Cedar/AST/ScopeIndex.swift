@@ -63,7 +63,7 @@ struct ScopeIndex: Sendable {
         func gather(_ table: [EntityUID: [Int]], _ uid: EntityUID) {
             guard !table.isEmpty else { return }
             if let hits = table[uid] { result += hits }
-            for ancestor in entities.ancestors(of: uid) {
+            entities.forEachAncestor(of: uid) { ancestor in
                 if let hits = table[ancestor] { result += hits }
             }
         }

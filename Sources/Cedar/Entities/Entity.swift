@@ -117,6 +117,17 @@ public struct Entities: Sendable {
         return storedAncestors(of: uid)
     }
 
+    /// Calls `body` with every ancestor of `uid` (as ``ancestors(of:)``, without building an array).
+    @inline(__always)
+    func forEachAncestor(of uid: EntityUID, _ body: (EntityUID) -> Void) {
+        if !overlay.isEmpty, overlay[uid] != nil {
+            for ancestor in ancestors(of: uid) { body(ancestor) }
+            return
+        }
+        guard let n = numbers[uid] else { return }
+        for number in ancestorNumbers[Int(n)] { body(uids[Int(number)]) }
+    }
+
     private func storedAncestors(of uid: EntityUID) -> [EntityUID] {
         guard let n = numbers[uid] else { return [] }
         return ancestorNumbers[Int(n)].map { uids[Int($0)] }

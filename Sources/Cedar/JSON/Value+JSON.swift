@@ -104,26 +104,62 @@ enum ValueReader {
     }
 
     static func untyped(_ json: JSONValue, path: String) throws(CedarError) -> Value {
+        do {
+            return try convert(json)
+        } catch {
+            throw .json("\(path)\(error.components.reversed().joined()): \(error.message)")
+        }
+    }
+
+    /// A failed conversion and where, innermost component first; the path text is only built on failure,
+    /// so converting a well-formed document allocates nothing for it.
+    private struct Failure: Error {
+        var components: [String] = []
+        var message: String
+    }
+
+    private static func convert(_ json: JSONValue) throws(Failure) -> Value {
         switch json {
-        case .null: throw .json("\(path): null is not a Cedar value")
-        case .double: throw .json("\(path): Cedar numbers are 64-bit integers; found a fraction or exponent")
+        case .null: throw Failure(message: "null is not a Cedar value")
+        case .double: throw Failure(message: "Cedar numbers are 64-bit integers; found a fraction or exponent")
         case .bool(let b): return .bool(b)
         case .integer(let n): return .long(n)
         case .string(let s): return .string(s)
         case .array(let items):
             var values = Set<Value>(minimumCapacity: items.count)
-            for (index, item) in items.enumerated() { values.insert(try untyped(item, path: "\(path)[\(index)]")) }
+            for (index, item) in items.enumerated() {
+                do {
+                    values.insert(try convert(item))
+                } catch {
+                    var failure = error
+                    failure.components.append("[\(index)]")
+                    throw failure
+                }
+            }
             return .set(values)
         case .object(let fields):
-            if fields.count == 1, let inner = fields["__entity"] {
-                return .entity(try EntityUID(json: inner))
+            do throws(CedarError) {
+                if fields.count == 1, let inner = fields["__entity"] {
+                    return .entity(try EntityUID(json: inner))
+                }
+                if fields.count == 1, let inner = fields["__extn"] {
+                    return try extensionValue(inner, path: "")
+                }
+            } catch {
+                throw Failure(message: error.message.hasPrefix(": ") ? String(error.message.dropFirst(2)) : error.message)
             }
-            if fields.count == 1, let inner = fields["__extn"] {
-                return try extensionValue(inner, path: path)
-            }
-            if fields["__expr"] != nil { throw .json("\(path): `__expr` escapes are not supported") }
+            if fields["__expr"] != nil { throw Failure(message: "`__expr` escapes are not supported") }
             var values: [String: Value] = [:]
-            for (key, field) in fields { values[key] = try untyped(field, path: "\(path).\(key)") }
+            values.reserveCapacity(fields.count)
+            for (key, field) in fields {
+                do {
+                    values[key] = try convert(field)
+                } catch {
+                    var failure = error
+                    failure.components.append(".\(key)")
+                    throw failure
+                }
+            }
             return .record(values)
         }
     }

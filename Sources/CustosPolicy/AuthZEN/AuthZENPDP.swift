@@ -13,12 +13,13 @@ public struct AuthZENPDP: Sendable {
     public let service: DecisionService
     /// With a schema, subject and resource types it does not declare are refused.
     public let schema: Schema?
-    public let timeZone: TimeZone
+    /// `context.time` in the configured zone.
+    public let time: TimeContext
 
     public init(service: DecisionService, schema: Schema?, timeZone: TimeZone) {
         self.service = service
         self.schema = schema
-        self.timeZone = timeZone
+        self.time = TimeContext(timeZone: timeZone)
     }
 
     /// One decided evaluation of a batch, or why it could not be decided.
@@ -51,6 +52,7 @@ public struct AuthZENPDP: Sendable {
                 Entity(uid: entity.uid, attributes: attributes, parents: stored?.parents ?? [], tags: stored?.tags ?? [:]))
         }
         var context: [String: Value] = [:]
+        context.reserveCapacity(evaluation.context.count + 1)
         for (name, json) in evaluation.context {
             do {
                 context[name] = try Value(json: json)
@@ -58,7 +60,7 @@ public struct AuthZENPDP: Sendable {
                 throw .invalidRequest("`context.\(name)`: \(error.message)")
             }
         }
-        if context["time"] == nil { context["time"] = TimeContext.value(at: now, in: timeZone) }
+        if context["time"] == nil { context["time"] = time.value(at: now) }
         let request = Request(
             principal: evaluation.subject.uid, action: EntityUID(type: .action, id: evaluation.action),
             resource: evaluation.resource.uid, context: context)

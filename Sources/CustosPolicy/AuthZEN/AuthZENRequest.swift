@@ -85,10 +85,10 @@ public struct AuthZENParts: Hashable, Sendable {
     }
 
     /// The evaluation, or an error naming the first missing part.
-    public func evaluation(path: String = "") throws(CustosError) -> AuthZENEvaluation {
-        guard let subject else { throw .invalidRequest("`\(path)subject` is required") }
-        guard let action else { throw .invalidRequest("`\(path)action` is required") }
-        guard let resource else { throw .invalidRequest("`\(path)resource` is required") }
+    public func evaluation(path: @autoclosure () -> String = "") throws(CustosError) -> AuthZENEvaluation {
+        guard let subject else { throw .invalidRequest("`\(path())subject` is required") }
+        guard let action else { throw .invalidRequest("`\(path())action` is required") }
+        guard let resource else { throw .invalidRequest("`\(path())resource` is required") }
         return AuthZENEvaluation(subject: subject, action: action, resource: resource, context: context ?? [:])
     }
 

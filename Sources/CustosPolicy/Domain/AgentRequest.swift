@@ -24,10 +24,11 @@ public struct AgentCaller: Hashable, Sendable {
 /// member of its agent, so of the agent's groups and zone), and the context says who authorized it
 /// (`delegation.on_behalf_of`, `delegation.chain`, `delegation.depth`) and when (`time`).
 public struct AgentRequestBuilder: Sendable {
-    public let timeZone: TimeZone
+    /// `context.time` in the configured zone.
+    public let time: TimeContext
 
     public init(timeZone: TimeZone) {
-        self.timeZone = timeZone
+        self.time = TimeContext(timeZone: timeZone)
     }
 
     /// The request and the request entities (the instance) to decide it with. `extra` adds context
@@ -42,7 +43,7 @@ public struct AgentRequestBuilder: Sendable {
         ]
         if let user = caller.onBehalfOf { delegation["on_behalf_of"] = .entity(RegistryProjection.user(user)) }
         var context = extra
-        context["time"] = TimeContext.value(at: now, in: timeZone)
+        context["time"] = time.value(at: now)
         context["delegation"] = .record(delegation)
         if context["approvals"] == nil { context["approvals"] = .long(0) }
         let request = Request(
