@@ -67,7 +67,7 @@ for line in open(agents):
 PY
     fi
     echo "$scenario, decisions audited: $audit"
-    for connections in 4 16 64; do load $connections "http://127.0.0.1:$port" "$bodies" "$token"; done
+    for connections in 4 8 16 64; do load $connections "http://127.0.0.1:$port" "$bodies" "$token"; done
     if [ $scenario = todo ] && [ $audit = false ]; then
       echo "  floor, GET /healthz on the same server:"
       out=$(wrk -t1 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz")

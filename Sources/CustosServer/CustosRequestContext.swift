@@ -24,11 +24,11 @@ public struct CustosRequestContext: RequestContext {
 
 extension Request {
     /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), when the
-    /// header is at most `maxHeaderLength` characters.
+    /// header is at most `maxHeaderLength` bytes.
     func bearerToken(maxHeaderLength: Int) -> String? {
-        guard let header = headers[.authorization], header.count <= maxHeaderLength,
-            header.lowercased().hasPrefix("bearer ")
-        else { return nil }
+        guard let header = headers[.authorization], header.utf8.count <= maxHeaderLength else { return nil }
+        let scheme = header.utf8.prefix(7)
+        guard scheme.count == 7, zip(scheme, "bearer ".utf8).allSatisfy({ $1 == 0x20 ? $0 == 0x20 : $0 | 0x20 == $1 }) else { return nil }
         return String(header.dropFirst(7))
     }
 
