@@ -6,6 +6,7 @@ built on it would. Prints one JSON object like `custos pdp bench`.
 Usage: peer_cedarpy.py EXAMPLE_DIR REQUESTS.jsonl [SECONDS]
 """
 import json, sys, time
+from importlib.metadata import version
 import cedarpy
 
 example, requests_file = sys.argv[1], sys.argv[2]
@@ -46,7 +47,7 @@ while time.perf_counter() - start < seconds:
     i += 1
 elapsed = time.perf_counter() - start
 latencies.sort()
-print(json.dumps({"peer": "cedarpy " + getattr(cedarpy, "__version__", "?"), "requests": len(requests), "allowed": allowed,
+print(json.dumps({"peer": "cedarpy " + version("cedarpy"), "requests": len(requests), "allowed": allowed,
                   "single_per_second": round(i / elapsed),
                   "single_p50_us": round(latencies[len(latencies) // 2] * 1e6, 2),
                   "single_p99_us": round(latencies[len(latencies) * 99 // 100] * 1e6, 2)}, sort_keys=True))
