@@ -30,9 +30,14 @@ struct AuthZENRoutes {
         let group = router.group("access/v1").add(middleware: RequestIDMiddleware())
             .add(middleware: PDPAuthenticator(plane: plane))
         group.post("evaluation") { request, context -> Response in
-            let batch = try AuthZENBatch(json: try await Self.body(request))
-            let now = Date()
-            let outcome = try plane.pdp.decide(AuthZENBatch.single(batch), at: now)
+            // One evaluation: an `evaluations` member is an unknown field here, and ignored.
+            var body = try await Self.body(request)
+            if case .object(var object) = body {
+                object.removeValue(forKey: "evaluations")
+                body = .object(object)
+            }
+            let batch = try AuthZENBatch(json: body)
+            let outcome = try plane.pdp.decide(batch, at: Date())
             try await audit(outcome, caller: context.pdpCaller, request: request)
             let version = outcome.first?.decision?.policyVersion ?? plane.decisions.snapshot.version
             return Self.json(
@@ -122,14 +127,5 @@ struct AuthZENRoutes {
             return "http://\(host)"
         }
         return "http://\(configuration.host):\(configuration.port)"
-    }
-}
-
-extension AuthZENBatch {
-    /// The request as one evaluation: `/access/v1/evaluation` ignores `evaluations`.
-    static func single(_ batch: AuthZENBatch) -> AuthZENBatch {
-        var single = batch
-        single.items = []
-        return single
     }
 }

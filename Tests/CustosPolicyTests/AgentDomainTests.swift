@@ -66,6 +66,37 @@ import Testing
         #expect(service.snapshot.entities[EntityUID("Agent", "reporter")] == nil)
     }
 
+    @Test func aSuspendedAgentIsDeniedWhateverThePoliciesSay() throws {
+        let service = try DecisionService()
+        service.activate(version: 4, policies: try PolicySet(parsing: "permit (principal, action, resource);"))
+        var agent = try Self.agent("reporter")
+        try service.apply(.saved(agent))
+        let caller = AgentCaller(agent: agent.id, instance: "pod-1")
+        func decide() -> PolicyDecision {
+            let (request, entities) = AgentRequestBuilder(timeZone: .gmt).request(
+                caller: caller, action: "read", resource: EntityUID("Dataset", "crm"), at: Date())
+            return service.snapshot.decide(request, requestEntities: entities)
+        }
+        func decideAsAgent() -> PolicyDecision {
+            service.snapshot.decide(
+                Request(principal: RegistryProjection.uid(agent.id), action: EntityUID("Action", "read"),
+                        resource: EntityUID("Dataset", "crm")))
+        }
+        #expect(decide().outcome == .allow)
+        agent.status = .suspended
+        agent.updatedAt += 1
+        try service.apply(.saved(agent))
+        #expect(decide().outcome == .deny)
+        #expect(decide().reason == [PolicySnapshot.inactiveAgentReason])
+        #expect(decideAsAgent().outcome == .deny)
+        // An AuthZEN caller cannot claim the agent is active: stored attributes win over properties.
+        let pdp = AuthZENPDP(service: service, schema: nil, timeZone: .gmt)
+        let claim = AuthZENEvaluation(
+            subject: AuthZENEntity(type: "Agent", id: "reporter", properties: ["status": "active"]), action: "read",
+            resource: AuthZENEntity(type: "Dataset", id: "crm"))
+        #expect(try pdp.decide(claim, at: Date()).outcome == .deny)
+    }
+
     @Test func theProjectedAgentCarriesItsRegistryFacts() throws {
         let entity = RegistryProjection.entity(try Self.agent("reporter"))
         #expect(entity.attributes["sponsor"] == .entity(EntityUID("User", "alice@example.com")))

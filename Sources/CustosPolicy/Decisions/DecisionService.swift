@@ -15,12 +15,34 @@ public struct PolicySnapshot: Sendable {
         self.entities = entities
     }
 
+    /// The reason given when the principal's agent is not active.
+    public static let inactiveAgentReason = "custos:agent-inactive"
+
     /// Cedar's answer for `request`, with `requestEntities` laid over the stored entities, and the
-    /// approval obligation applied.
+    /// approval obligation applied. Before any policy, the registry has its say: a principal that is a
+    /// registered agent (or an instance of one) whose status is not `active` — suspended, revoked,
+    /// staged — is denied, with ``inactiveAgentReason`` as the reason, whatever the policies permit.
     public func decide(_ request: Request, requestEntities: [Entity] = []) -> PolicyDecision {
         let scoped = requestEntities.isEmpty ? entities : entities.overlaid(with: requestEntities)
+        if Self.isInactiveAgent(request.principal, in: scoped) {
+            return PolicyDecision(outcome: .deny, reason: [Self.inactiveAgentReason], errors: [], policyVersion: version)
+        }
         let response = Authorizer().isAuthorized(request, policies: policies, entities: scoped)
         return ApprovalRule.decision(response, policies: policies, version: version)
+    }
+
+    /// True for an `Agent` whose stored status is not `active`, or an `AgentInstance` of one.
+    private static func isInactiveAgent(_ principal: EntityUID, in entities: Entities) -> Bool {
+        func inactive(_ uid: EntityUID) -> Bool {
+            guard case .string(let status)? = entities[uid]?.attributes["status"] else { return false }
+            return status != AgentStatus.active.rawValue
+        }
+        switch principal.type.name {
+        case "Agent": return inactive(principal)
+        case "AgentInstance":
+            return entities[principal]?.parents.contains { $0.type.name == "Agent" && inactive($0) } ?? false
+        default: return false
+        }
     }
 }
 
