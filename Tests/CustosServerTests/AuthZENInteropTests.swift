@@ -12,9 +12,17 @@ import Testing
     ].map { "authzen/interop/authzen-todo-backend/test/\($0)" }
     static let gatewayVectors = ["authzen/interop/authzen-api-gateways/test-harness/test/decisions.json"]
 
+    static let searchVectors = [
+        ("authzen/interop/authzen-search-demo/test-harness/src/subject/results.json", "search/subject"),
+        ("authzen/interop/authzen-search-demo/test-harness/src/resource/results.json", "search/resource"),
+        ("authzen/interop/authzen-search-demo/test-harness/src/action/results.json", "search/action"),
+        // The IdP scenario asks which records a user may delete, over the same records.
+        ("authzen/interop/authzen-idp/test-harness/src/results.json", "search/resource"),
+    ]
+
     /// Runs every vector of `files` against a server started with `example`'s configuration; returns
-    /// how many ran.
-    func run(example: String, files: [String]) async throws -> Int {
+    /// how many ran. `endpoint` overrides the endpoint the file's key names (for search vectors).
+    func run(example: String, files: [String], endpoint fixed: String? = nil) async throws -> Int {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-authzen-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = SharedDataDirectory.projectRoot.appendingPathComponent("examples/\(example)/custos.yaml").path
@@ -25,7 +33,7 @@ import Testing
             let data = try Data(contentsOf: SharedDataDirectory.url(file))
             let vectors = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [[String: Any]]])
             for (key, cases) in vectors {
-                let endpoint = key == "evaluations" ? "evaluations" : "evaluation"
+                let endpoint = fixed ?? (key == "evaluations" ? "evaluations" : "evaluation")
                 for vector in cases {
                     let request = try JSONSerialization.data(withJSONObject: try #require(vector["request"]))
                     let (status, body) = try await HTTP.send(
@@ -33,7 +41,12 @@ import Testing
                         headers: ["Content-Type": "application/json", "Authorization": "interop-harness-key"], body: request)
                     #expect(status == 200, "\(file) \(String(decoding: request, as: UTF8.self))")
                     let answer = HTTP.object(body)
-                    if endpoint == "evaluation" {
+                    if endpoint.hasPrefix("search/") {
+                        // The harness compares the whole answer: the same results in the same order.
+                        let expected = try JSONSerialization.data(withJSONObject: try #require(vector["expected"]), options: .sortedKeys)
+                        let actual = try JSONSerialization.data(withJSONObject: answer, options: .sortedKeys)
+                        #expect(actual == expected, "\(file): \(String(decoding: request, as: UTF8.self))")
+                    } else if endpoint == "evaluation" {
                         #expect(
                             (answer["decision"] as? Bool ?? false) == (vector["expected"] as? Bool),
                             "\(file): \(String(decoding: request, as: UTF8.self))")
@@ -52,6 +65,14 @@ import Testing
 
     @Test func todoScenarioAllDrafts() async throws {
         #expect(try await run(example: "authzen-todo", files: Self.todoVectors) == 163)
+    }
+
+    @Test func searchAndIdPScenarios() async throws {
+        var count = 0
+        for (file, endpoint) in Self.searchVectors {
+            count += try await run(example: "authzen-search", files: [file], endpoint: endpoint)
+        }
+        #expect(count == 204)
     }
 
     @Test func apiGatewayScenario() async throws {

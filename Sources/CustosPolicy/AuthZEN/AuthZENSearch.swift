@@ -3,8 +3,8 @@ public import CustosCore
 public import Foundation
 
 /// AuthZEN search: which subjects, resources or actions make a request allowed, answered by
-/// evaluating every candidate the decision point knows (the stored entities of the asked type, or
-/// the schema's actions — without a schema, the actions the active policies name).
+/// evaluating every candidate the decision point knows: the stored entities of the asked type, or the
+/// actions the active policies name and those the schema declares.
 public struct AuthZENSearch: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case subject, resource, action
@@ -91,20 +91,25 @@ public struct AuthZENSearch: Sendable {
         return (limit, offset)
     }
 
-    /// Action names in a stable order.
+    /// Action names in the order the active policies first name them, then the schema's other
+    /// actions sorted by name: stable, and under the policy author's control.
     static func actions(schema: Schema?, policies: PolicySet) -> [String] {
-        var names = Set<String>()
-        if let schema {
-            for uid in schema.actions.keys where uid.type == .action { names.insert(uid.id) }
-        } else {
-            for policy in policies.policies {
-                switch policy.action {
-                case .equal(let uid), .in(let uid): names.insert(uid.id)
-                case .inSet(let uids): for uid in uids { names.insert(uid.id) }
-                default: break
-                }
+        var names: [String] = []
+        var seen = Set<String>()
+        func add(_ uid: EntityUID) {
+            guard uid.type == .action, seen.insert(uid.id).inserted else { return }
+            names.append(uid.id)
+        }
+        for policy in policies.policies {
+            switch policy.action {
+            case .equal(let uid), .in(let uid): add(uid)
+            case .inSet(let uids): uids.forEach(add)
+            case .any: break
             }
         }
-        return names.sorted()
+        if let schema {
+            for uid in schema.actions.keys.sorted(by: { $0.id < $1.id }) { add(uid) }
+        }
+        return names
     }
 }
