@@ -21,15 +21,27 @@ public struct EntityType: Hashable, Sendable, Comparable, CustomStringConvertibl
 public struct EntityUID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let type: EntityType
     public let id: String
+    /// FNV-1a over the UTF-8 bytes of type and id, computed once: uids are looked up far more often
+    /// than they are made, and hashing this word costs less than hashing both strings every time.
+    let digest: UInt64
 
     public init(type: EntityType, id: String) {
         self.type = type
         self.id = id
+        self.digest = Self.digest(type.name, id)
     }
 
     public init(_ type: String, _ id: String) {
-        self.type = EntityType(type)
-        self.id = id
+        self.init(type: EntityType(type), id: id)
+    }
+
+    private static func digest(_ type: String, _ id: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in type.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        // A separator no UTF-8 text contains, so ("ab", "c") and ("a", "bc") differ.
+        hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01b3
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
     }
 
     public var description: String { "\(type.name)::\(CedarString.quoted(id))" }

@@ -41,13 +41,17 @@ extension EntityType {
 }
 
 extension EntityUID {
+    /// Exact (code point for code point) on type and id; the precomputed digest rules most
+    /// mismatches out first.
+    @inline(__always)
     public static func == (lhs: EntityUID, rhs: EntityUID) -> Bool {
-        lhs.type == rhs.type && ExactString.equal(lhs.id, rhs.id)
+        lhs.digest == rhs.digest && lhs.type == rhs.type && ExactString.equal(lhs.id, rhs.id)
     }
 
+    /// Consistent with `==`: equal uids have equal bytes, so equal digests.
+    @inline(__always)
     public func hash(into hasher: inout Hasher) {
-        type.hash(into: &hasher)
-        ExactString.hash(id, into: &hasher)
+        hasher.combine(digest)
     }
 }
 
