@@ -97,6 +97,23 @@ import Testing
         #expect(try pdp.decide(claim, at: Date()).outcome == .deny)
     }
 
+    @Test func anAuthZENSubjectThatIsAnInstanceOfARegisteredAgentIsAMemberOfIt() throws {
+        let service = try DecisionService()
+        service.activate(version: 1, policies: try PolicySet(parsing: #"permit (principal in Group::"finance-agents", action, resource);"#))
+        try service.apply(.saved(try Self.agent("reporter")))
+        let pdp = AuthZENPDP(service: service, schema: try AgentSchema.schema(), timeZone: .gmt)
+        func decide(_ id: String) throws -> PolicyDecision.Outcome {
+            try pdp.decide(
+                AuthZENEvaluation(
+                    subject: AuthZENEntity(type: "AgentInstance", id: id), action: "read",
+                    resource: AuthZENEntity(type: "Dataset", id: "crm"), context: ["approvals": .integer(0)]), at: Date()
+            ).outcome
+        }
+        #expect(try decide("reporter/pod-1") == .allow)
+        #expect(try decide("stranger/pod-1") == .deny)
+        #expect(try decide("reporter/") == .deny)
+    }
+
     @Test func theProjectedAgentCarriesItsRegistryFacts() throws {
         let entity = RegistryProjection.entity(try Self.agent("reporter"))
         #expect(entity.attributes["sponsor"] == .entity(EntityUID("User", "alice@example.com")))

@@ -8,7 +8,9 @@ public import Foundation
 /// `Action::"name"`; resource like the subject; `context` members → the Cedar context, plus `time`
 /// when the caller did not send one. A subject or resource the entity store knows keeps its stored
 /// attributes and parents; request properties only add attributes the store does not define, so a
-/// caller cannot override what the registry says (its roles, its sponsor…).
+/// caller cannot override what the registry says (its roles, its sponsor…). An `AgentInstance` named
+/// `"<agent>/<instance>"` of a registered agent is a member of that agent, like the instance entity the
+/// gateway builds from a credential.
 public struct AuthZENPDP: Sendable {
     public let service: DecisionService
     /// With a schema, subject and resource types it does not declare are refused.
@@ -38,8 +40,16 @@ public struct AuthZENPDP: Sendable {
             if let schema, schema.entityTypes[EntityType(entity.type)] == nil {
                 throw .invalidRequest("`\(role).type`: unknown entity type `\(entity.type)`")
             }
+            var stored = snapshot.entities[entity.uid]
+            if stored == nil, let instance = RegistryProjection.instance(named: entity.uid, in: snapshot.entities) {
+                // An instance of a registered agent: a member of its agent, as the gateway would build it.
+                stored = instance
+                if entity.properties.isEmpty {
+                    requestEntities.append(instance)
+                    continue
+                }
+            }
             guard !entity.properties.isEmpty else { continue }
-            let stored = snapshot.entities[entity.uid]
             var attributes = stored?.attributes ?? [:]
             for (name, json) in entity.properties where attributes[name] == nil {
                 do {

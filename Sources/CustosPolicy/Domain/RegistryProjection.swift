@@ -17,6 +17,17 @@ public enum RegistryProjection {
             attributes: ["agent": .entity(uid(agent)), "instance": .string(instance)], parents: [uid(agent)])
     }
 
+    /// The instance entity for `uid` when it is an `AgentInstance` named `"<agent>/<instance>"` and
+    /// `entities` holds that agent; nil otherwise.
+    public static func instance(named uid: EntityUID, in entities: Entities) -> Entity? {
+        guard uid.type.name == "AgentInstance", let slash = uid.id.firstIndex(of: "/"),
+            let agent = try? AgentID(String(uid.id[..<slash])), entities[Self.uid(agent)] != nil
+        else { return nil }
+        let name = String(uid.id[uid.id.index(after: slash)...])
+        guard !name.isEmpty else { return nil }
+        return instance(agent, name)
+    }
+
     /// The agent's entity.
     public static func entity(_ agent: Agent) -> Entity {
         let strings = { (values: [String]) in Value.set(Set(values.map(Value.string))) }
