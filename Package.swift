@@ -34,6 +34,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
+        .target(name: "CustosGuardrails", swiftSettings: swiftSettings),
         .target(
             name: "CustosAudit",
             dependencies: ["CustosCore", "Cedar", .product(name: "Crypto", package: "swift-crypto")],
@@ -59,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "custos",
             dependencies: [
-                "Cedar", "CustosAudit", "CustosCore", "CustosPolicy", "CustosServer", "CustosStore",
+                "Cedar", "CustosAudit", "CustosCore", "CustosGuardrails", "CustosPolicy", "CustosServer", "CustosStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -91,6 +92,11 @@ let package = Package(
             dependencies: [
                 "Cedar", "CustosCore", "CustosPolicy", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustosGuardrailsTests",
+            dependencies: ["CustosGuardrails", "CustosTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,6 @@ struct Custos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Custos: a Zero Trust control plane for AI agents.",
-        subcommands: [ServeCommand.self, AgentCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, AgentCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self, GuardCommand.self]
     )
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Precision, recall, F1 and false-positive rate of `custos guard scan` on the Presidio synthetic set.
+
+Usage: Scripts/guardrails_eval.py [CUSTOS] [DATA]
+  CUSTOS  the custos executable (default .build/release/custos)
+  DATA    ../shared/data/pii/presidio-synth-dev.json
+
+A predicted span counts as a true positive when it overlaps a gold span of the same type that no
+other prediction matched; offsets are Unicode scalars on both sides. The false-positive rate of a
+type is the share of texts with no gold span of that type in which the scanner reported one.
+Prints a Markdown table (the one in docs/GUARDRAILS.md).
+"""
+import json, subprocess, sys
+from collections import defaultdict
+
+custos = sys.argv[1] if len(sys.argv) > 1 else ".build/release/custos"
+data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data/pii/presidio-synth-dev.json"
+samples = json.load(open(data))
+lines = "".join(json.dumps({"id": i, "text": s["full_text"]}) + "\n" for i, s in enumerate(samples))
+out = subprocess.run([custos, "guard", "scan"], input=lines.encode(), capture_output=True, check=True).stdout
+predictions = {}
+for line in out.decode().splitlines():
+    answer = json.loads(line)
+    predictions[answer["id"]] = [(p["type"], p["start"], p["end"]) for p in answer["pii"]]
+
+detected = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS"]
+tp, fp, fn = defaultdict(int), defaultdict(int), defaultdict(int)
+texts_without, false_alarm_texts = defaultdict(int), defaultdict(int)
+for i, sample in enumerate(samples):
+    gold = [(s["entity_type"], s["start_position"], s["end_position"]) for s in sample["spans"]]
+    used = set()
+    for (t, a, b) in predictions.get(i, []):
+        match = next((k for k, (gt, ga, gb) in enumerate(gold) if gt == t and k not in used and a < gb and ga < b), None)
+        if match is None:
+            fp[t] += 1
+        else:
+            used.add(match)
+            tp[t] += 1
+    for k, (gt, _, _) in enumerate(gold):
+        if k not in used:
+            fn[gt] += 1
+    gold_types = {g[0] for g in gold}
+    predicted_types = {p[0] for p in predictions.get(i, [])}
+    for t in detected:
+        if t not in gold_types:
+            texts_without[t] += 1
+            if t in predicted_types:
+                false_alarm_texts[t] += 1
+
+def row(name, t, p, n, fpr):
+    precision = t / (t + p) if t + p else 0.0
+    recall = t / (t + n) if t + n else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f"| {name} | {t + n} | {t} | {p} | {n} | {precision:.3f} | {recall:.3f} | {f1:.3f} | {fpr} |"
+
+print("| type | gold | TP | FP | FN | precision | recall | F1 | false-positive rate |")
+print("|---|---|---|---|---|---|---|---|---|")
+for t in detected:
+    fpr = f"{false_alarm_texts[t] / texts_without[t]:.3f}" if texts_without[t] else "-"
+    print(row(t, tp[t], fp[t], fn[t], fpr))
+all_tp = sum(tp[t] for t in detected); all_fp = sum(fp[t] for t in detected); all_fn = sum(fn[t] for t in detected)
+print(row("**the six format types**", all_tp, all_fp, all_fn, "-"))
+others = sorted(set(fn) - set(detected))
+total_fn = sum(fn.values())
+print(row("**all types** (incl. not yet detected: " + ", ".join(others) + ")", all_tp, sum(fp.values()), total_fn, "-"))

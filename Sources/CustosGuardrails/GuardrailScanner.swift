@@ -1,0 +1,97 @@
+/// What a scan found in one text.
+public struct ScanResult: Hashable, Sendable {
+    /// Personal data, by Presidio entity name, ordered by position, without overlaps.
+    public var pii: [Finding]
+    /// Credentials, by provider or format, ordered by position.
+    public var secrets: [Finding]
+    /// The data classes of the findings.
+    public var labels: Set<DataLabel>
+    /// Whether the text was longer than ``ScalarText/maximumScalars`` and only its start was scanned.
+    public var truncated: Bool
+}
+
+/// Finds personal data and secrets in text. Every detector is a single left-to-right pass with
+/// bounded look-around (no regular expressions, so no backtracking), so time is linear in the text.
+/// Offsets are in Unicode scalars, end exclusive.
+public struct GuardrailScanner: Sendable {
+    /// Personal-data findings scoring below this are dropped (shapes that need context, without it).
+    public var minimumScore: Double
+
+    public init(minimumScore: Double = 0.5) {
+        self.minimumScore = minimumScore
+    }
+
+    public func scan(_ string: String) -> ScanResult {
+        let text = ScalarText(string)
+        var secrets: [Finding] = []
+        SecretDetectors.privateKeys(text, into: &secrets)
+        SecretDetectors.jwts(text, into: &secrets)
+        SecretDetectors.tokens(text, into: &secrets)
+        SecretDetectors.connectionStrings(text, into: &secrets)
+        SecretDetectors.highEntropy(text, covered: secrets, into: &secrets)
+        secrets = Self.withoutOverlaps(secrets)
+
+        var pii: [Finding] = []
+        ContactDetectors.emails(text, into: &pii)
+        NumberDetectors.creditCards(text, into: &pii)
+        NumberDetectors.ibans(text, into: &pii)
+        NumberDetectors.usSocialSecurityNumbers(text, into: &pii)
+        ContactDetectors.ipAddresses(text, into: &pii)
+        ContactDetectors.phoneNumbers(text, into: &pii)
+        // A number inside a secret (a key's digits, a connection string's host) is part of the secret.
+        let covered = Coverage(secrets)
+        pii = Self.withoutOverlaps(pii.filter { $0.score >= minimumScore && !covered.overlaps($0) })
+
+        var labels = Set<DataLabel>()
+        if !pii.isEmpty { labels.insert(.pii) }
+        if !secrets.isEmpty { labels.insert(.secret) }
+        return ScanResult(pii: pii, secrets: secrets, labels: labels, truncated: text.truncated)
+    }
+
+    /// Keeps, of overlapping findings, the one with the higher score (then the longer one): one sweep
+    /// in order of position, so linear after the sort however many findings a hostile text produces.
+    static func withoutOverlaps(_ findings: [Finding]) -> [Finding] {
+        var kept: [Finding] = []
+        kept.reserveCapacity(findings.count)
+        for finding in findings.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
+            guard let last = kept.last, last.end > finding.start else {
+                kept.append(finding)
+                continue
+            }
+            if (finding.score, finding.end - finding.start) > (last.score, last.end - last.start) {
+                kept[kept.count - 1] = finding
+            }
+        }
+        return kept
+    }
+}
+
+/// Which ranges findings cover, for overlap questions in O(log n).
+struct Coverage {
+    private let ranges: [(start: Int, end: Int)]
+
+    init(_ findings: [Finding]) {
+        // Merged, sorted, disjoint ranges.
+        var merged: [(start: Int, end: Int)] = []
+        for finding in findings.sorted(by: { $0.start < $1.start }) {
+            if let last = merged.last, finding.start <= last.end {
+                merged[merged.count - 1].end = max(last.end, finding.end)
+            } else {
+                merged.append((finding.start, finding.end))
+            }
+        }
+        ranges = merged
+    }
+
+    func overlaps(_ finding: Finding) -> Bool { overlaps(finding.start, finding.end) }
+
+    func overlaps(_ start: Int, _ end: Int) -> Bool {
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let mid = (low + high) / 2
+            if ranges[mid].end <= start { low = mid + 1 } else { high = mid }
+        }
+        return low < ranges.count && ranges[low].start < end
+    }
+}

@@ -1,0 +1,142 @@
+/// Credit cards, IBANs and US social security numbers: formats confirmed by checksums or by the
+/// issuing rules. Each scans the text once, left to right.
+enum NumberDetectors {
+    /// A run of digits starting at `start`, where single spaces or dashes may separate groups; returns
+    /// the digits and where the run ends (after its last digit).
+    static func digitRun(_ text: ScalarText, from start: Int, maxDigits: Int) -> (digits: [Int], end: Int) {
+        var digits: [Int] = []
+        var index = start
+        var end = start
+        while index < text.count, digits.count <= maxDigits {
+            if text.isDigit(index) {
+                digits.append(text.digitValue(index))
+                index += 1
+                end = index
+            } else if (text[index] == " " || text[index] == "-"), text.isDigit(index + 1), !digits.isEmpty {
+                index += 1
+            } else {
+                break
+            }
+        }
+        return (digits, end)
+    }
+
+    /// Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, American Express,
+    /// Discover, JCB, Diners Club, UnionPay, Maestro, Mir, RuPay, Verve, Troy, UATP.
+    static func hasCardPrefix(_ digits: [Int]) -> Bool {
+        func prefix(_ n: Int) -> Int { digits.prefix(n).reduce(0) { $0 * 10 + $1 } }
+        let p1 = prefix(1), p2 = prefix(2), p3 = prefix(3), p4 = prefix(4), p6 = prefix(6)
+        if p1 == 4 { return true }  // Visa
+        if (51...55).contains(p2) || (2221...2720).contains(p4) { return true }  // Mastercard
+        if p2 == 34 || p2 == 37 { return true }  // American Express
+        if p4 == 6011 || (644...649).contains(p3) || p2 == 65 || (622_126...622_925).contains(p6) { return true }  // Discover
+        if (3528...3589).contains(p4) || p4 == 1800 || p4 == 2131 { return true }  // JCB
+        if (300...305).contains(p3) || p3 == 309 || p2 == 36 || p2 == 38 || p2 == 39 { return true }  // Diners
+        if p2 == 62 || p2 == 81 { return true }  // UnionPay
+        if p2 == 50 || (56...69).contains(p2) { return true }  // Maestro (and RuPay 60)
+        if (2200...2204).contains(p4) { return true }  // Mir
+        if p3 == 508 || p3 == 353 || p3 == 356 || p2 == 82 { return true }  // RuPay
+        if (506_099...506_198).contains(p6) || (650_002...650_027).contains(p6) { return true }  // Verve
+        if p4 == 9792 { return true }  // Troy
+        if p1 == 1 { return true }  // UATP
+        return false
+    }
+
+    static func creditCards(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index < text.count {
+            guard text.isDigit(index), !text.isAlphanumeric(index - 1) else {
+                index += 1
+                continue
+            }
+            let (digits, end) = digitRun(text, from: index, maxDigits: 19)
+            defer { index = max(end, index + 1) }
+            guard (12...19).contains(digits.count), !text.isAlphanumeric(end) else { continue }
+            guard Checksums.luhn(digits) else { continue }
+            // An issuer prefix, or a card word nearby for numbers outside the assigned ranges.
+            let context = text.hasContext(["card", "credit", "visa", "mastercard", "amex", "cc", "debit", "pan"], around: index..<end)
+            let prefix = hasCardPrefix(digits)
+            guard prefix || context else { continue }
+            findings.append(Finding(type: "CREDIT_CARD", start: index, end: end, score: prefix && context ? 1.0 : 0.9))
+        }
+    }
+
+    static func ibans(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index + 4 < text.count {
+            guard isUpper(text, index), isUpper(text, index + 1), text.isDigit(index + 2), text.isDigit(index + 3),
+                !text.isAlphanumeric(index - 1)
+            else {
+                index += 1
+                continue
+            }
+            let country = text.string(index..<index + 2)
+            guard let length = Checksums.ibanLengths[country] else {
+                index += 1
+                continue
+            }
+            // Characters, with single spaces allowed every four (the printed form).
+            var characters: [Unicode.Scalar] = []
+            var cursor = index
+            var end = index
+            while cursor < text.count, characters.count < length {
+                if isUpper(text, cursor) || text.isDigit(cursor) {
+                    characters.append(text[cursor])
+                    cursor += 1
+                    end = cursor
+                } else if text[cursor] == " ", characters.count % 4 == 0, cursor + 1 < text.count {
+                    cursor += 1
+                } else {
+                    break
+                }
+            }
+            if characters.count == length, !text.isAlphanumeric(end), Checksums.ibanMod97(characters) {
+                findings.append(Finding(type: "IBAN_CODE", start: index, end: end, score: 1.0))
+                index = end
+            } else {
+                index += 1
+            }
+        }
+    }
+
+    private static func isUpper(_ text: ScalarText, _ index: Int) -> Bool {
+        index < text.count && (0x41...0x5A).contains(text[index].value)
+    }
+
+    /// `ddd-dd-dddd` (or with spaces), or nine digits next to a context word; invalid areas (000,
+    /// 666, 900–999), groups (00) and serials (0000) are rejected.
+    static func usSocialSecurityNumbers(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index + 9 <= text.count {
+            guard text.isDigit(index), !text.isAlphanumeric(index - 1), text[max(0, index - 1)] != "-" || index == 0 else {
+                index += 1
+                continue
+            }
+            var digits: [Int] = []
+            var cursor = index
+            var separators: [Unicode.Scalar] = []
+            while cursor < text.count, digits.count < 9 {
+                if text.isDigit(cursor) {
+                    digits.append(text.digitValue(cursor))
+                    cursor += 1
+                } else if (digits.count == 3 || digits.count == 5), text[cursor] == "-" || text[cursor] == " " {
+                    separators.append(text[cursor])
+                    cursor += 1
+                } else {
+                    break
+                }
+            }
+            defer { index = max(cursor, index + 1) }
+            guard digits.count == 9, !text.isAlphanumeric(cursor), cursor >= text.count || text[cursor] != "-" else { continue }
+            let formatted = separators.count == 2 && separators[0] == separators[1]
+            guard formatted || (separators.isEmpty && text.hasContext(["ssn", "social", "security", "ss"], around: index..<cursor))
+            else { continue }
+            let area = digits[0] * 100 + digits[1] * 10 + digits[2]
+            let group = digits[3] * 10 + digits[4]
+            let serial = digits[5...].reduce(0) { $0 * 10 + $1 }
+            guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { continue }
+            let context = text.hasContext(["ssn", "social", "security"], around: index..<cursor)
+            findings.append(Finding(type: "US_SSN", start: index, end: cursor, score: context ? 1.0 : 0.85))
+        }
+    }
+}

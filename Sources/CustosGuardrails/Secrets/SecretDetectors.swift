@@ -1,0 +1,238 @@
+/// Credentials by their published formats, plus high-entropy strings next to a context word. Every
+/// rule is a literal prefix followed by a bounded run of an allowed alphabet: one pass, no backtracking.
+enum SecretDetectors {
+    enum Alphabet {
+        case alphanumeric, upperAlphanumeric, base64URL, base64
+
+        func contains(_ s: Unicode.Scalar) -> Bool {
+            guard s.isASCII else { return false }
+            let alnum = ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s)
+            switch self {
+            case .alphanumeric: return alnum
+            case .upperAlphanumeric: return ("A"..."Z").contains(s) || ("0"..."9").contains(s)
+            case .base64URL: return alnum || s == "_" || s == "-"
+            case .base64: return alnum || s == "+" || s == "/" || s == "="
+            }
+        }
+    }
+
+    struct Rule {
+        var type: String
+        var prefix: String
+        var alphabet: Alphabet
+        var length: ClosedRange<Int>
+    }
+
+    /// Published token formats (the part after the prefix and its length).
+    static let rules: [Rule] = [
+        Rule(type: "AWS_ACCESS_KEY_ID", prefix: "AKIA", alphabet: .upperAlphanumeric, length: 16...16),
+        Rule(type: "AWS_ACCESS_KEY_ID", prefix: "ASIA", alphabet: .upperAlphanumeric, length: 16...16),
+        Rule(type: "GITHUB_TOKEN", prefix: "ghp_", alphabet: .alphanumeric, length: 36...255),
+        Rule(type: "GITHUB_TOKEN", prefix: "gho_", alphabet: .alphanumeric, length: 36...255),
+        Rule(type: "GITHUB_TOKEN", prefix: "ghu_", alphabet: .alphanumeric, length: 36...255),
+        Rule(type: "GITHUB_TOKEN", prefix: "ghs_", alphabet: .alphanumeric, length: 36...255),
+        Rule(type: "GITHUB_TOKEN", prefix: "ghr_", alphabet: .alphanumeric, length: 36...255),
+        Rule(type: "GITHUB_TOKEN", prefix: "github_pat_", alphabet: .base64URL, length: 22...255),
+        Rule(type: "GITLAB_TOKEN", prefix: "glpat-", alphabet: .base64URL, length: 20...255),
+        Rule(type: "SLACK_TOKEN", prefix: "xoxb-", alphabet: .base64URL, length: 10...255),
+        Rule(type: "SLACK_TOKEN", prefix: "xoxp-", alphabet: .base64URL, length: 10...255),
+        Rule(type: "SLACK_TOKEN", prefix: "xoxa-", alphabet: .base64URL, length: 10...255),
+        Rule(type: "SLACK_TOKEN", prefix: "xoxr-", alphabet: .base64URL, length: 10...255),
+        Rule(type: "SLACK_TOKEN", prefix: "xoxs-", alphabet: .base64URL, length: 10...255),
+        Rule(type: "SLACK_WEBHOOK", prefix: "https://hooks.slack.com/services/", alphabet: .base64, length: 20...255),
+        Rule(type: "STRIPE_KEY", prefix: "sk_live_", alphabet: .alphanumeric, length: 16...255),
+        Rule(type: "STRIPE_KEY", prefix: "rk_live_", alphabet: .alphanumeric, length: 16...255),
+        Rule(type: "STRIPE_KEY", prefix: "sk_test_", alphabet: .alphanumeric, length: 16...255),
+        Rule(type: "ANTHROPIC_API_KEY", prefix: "sk-ant-", alphabet: .base64URL, length: 32...255),
+        Rule(type: "OPENAI_API_KEY", prefix: "sk-proj-", alphabet: .base64URL, length: 32...255),
+        Rule(type: "OPENAI_API_KEY", prefix: "sk-svcacct-", alphabet: .base64URL, length: 32...255),
+        Rule(type: "OPENAI_API_KEY", prefix: "sk-", alphabet: .alphanumeric, length: 32...255),
+        Rule(type: "GCP_API_KEY", prefix: "AIza", alphabet: .base64URL, length: 35...35),
+        Rule(type: "AZURE_STORAGE_KEY", prefix: "AccountKey=", alphabet: .base64, length: 80...100),
+    ]
+
+    /// For each ASCII first character, the rules whose prefix starts with it (built once).
+    static let rulesByFirstCharacter: [[Rule]] = {
+        var table = [[Rule]](repeating: [], count: 128)
+        for rule in rules { table[Int(rule.prefix.unicodeScalars.first!.value)].append(rule) }
+        return table
+    }()
+
+    static func tokens(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index < text.count {
+            let value = Int(text[index].value)
+            guard value < 128, !rulesByFirstCharacter[value].isEmpty,
+                index == 0 || !Alphabet.base64URL.contains(text[index - 1]) || text[index] == "A"
+            else {
+                index += 1
+                continue
+            }
+            var matched = false
+            for rule in rulesByFirstCharacter[value] where hasPrefix(text, rule.prefix, at: index) {
+                let bodyStart = index + rule.prefix.utf8.count
+                var end = bodyStart
+                while end < text.count, end - bodyStart <= rule.length.upperBound, rule.alphabet.contains(text[end]) { end += 1 }
+                guard rule.length.contains(end - bodyStart) else { continue }
+                findings.append(Finding(type: rule.type, start: index, end: end, score: 1.0))
+                index = end
+                matched = true
+                break
+            }
+            if !matched { index += 1 }
+        }
+    }
+
+    /// Whether the ASCII `prefix` starts at `index`.
+    static func hasPrefix(_ text: ScalarText, _ prefix: String, at index: Int) -> Bool {
+        var cursor = index
+        for byte in prefix.utf8 {
+            guard cursor < text.count, text[cursor].value == UInt32(byte) else { return false }
+            cursor += 1
+        }
+        return true
+    }
+
+    /// `-----BEGIN … PRIVATE KEY-----` to its `-----END … PRIVATE KEY-----` (or the end of the text).
+    static func privateKeys(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index < text.count {
+            guard text[index] == "-", hasPrefix(text, "-----BEGIN ", at: index) else {
+                index += 1
+                continue
+            }
+            var header = index + 11
+            while header < text.count, header - index < 60, text[header] != "-" { header += 1 }
+            let label = text.string(index + 11..<header)
+            guard label.hasSuffix("PRIVATE KEY") else {
+                index += 1
+                continue
+            }
+            var end = header
+            while end < text.count, !(text[end] == "-" && hasPrefix(text, "-----END ", at: end)) { end += 1 }
+            if end < text.count {
+                end += 9
+                while end < text.count, text[end] != "\n", end - index < 100_000 {
+                    if hasPrefix(text, "-----", at: end) {
+                        end += 5
+                        break
+                    }
+                    end += 1
+                }
+            }
+            findings.append(Finding(type: "PRIVATE_KEY", start: index, end: min(end, text.count), score: 1.0))
+            index = max(end, index + 1)
+        }
+    }
+
+    /// `eyJ….eyJ….<signature>`: a JWS whose header and payload are base64url JSON objects.
+    static func jwts(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index < text.count {
+            guard text[index] == "e", hasPrefix(text, "eyJ", at: index), index == 0 || !Alphabet.base64URL.contains(text[index - 1])
+            else {
+                index += 1
+                continue
+            }
+            var end = index
+            var parts = 1
+            var partLength = 0
+            var valid = true
+            while end < text.count {
+                let s = text[end]
+                if Alphabet.base64URL.contains(s) {
+                    partLength += 1
+                } else if s == "." {
+                    guard partLength > 0, parts < 3 else { break }
+                    if parts == 1, !hasPrefix(text, "eyJ", at: end + 1) { valid = false }
+                    parts += 1
+                    partLength = 0
+                } else {
+                    break
+                }
+                end += 1
+            }
+            if valid, parts == 3, partLength >= 16 {
+                findings.append(Finding(type: "JWT", start: index, end: end, score: 1.0))
+            }
+            index = max(end, index + 1)
+        }
+    }
+
+    /// `scheme://user:password@host…`: the credentials of a connection string or URL.
+    static func connectionStrings(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index + 3 < text.count {
+            guard text[index] == ":", hasPrefix(text, "://", at: index) else {
+                index += 1
+                continue
+            }
+            var schemeStart = index
+            while schemeStart > 0, index - schemeStart < 20,
+                Alphabet.alphanumeric.contains(text[schemeStart - 1]) || text[schemeStart - 1] == "+"
+            {
+                schemeStart -= 1
+            }
+            var cursor = index + 3
+            var colon: Int?
+            while cursor < text.count, cursor - index < 300 {
+                let s = text[cursor]
+                if s == "@" { break }
+                if s == "/" || s == " " || s == "\n" || s == "\"" || s == "'" { cursor = text.count; break }
+                if s == ":", colon == nil { colon = cursor }
+                cursor += 1
+            }
+            if schemeStart < index, let colon, cursor < text.count, text[cursor] == "@", colon + 1 < cursor {
+                findings.append(Finding(type: "CONNECTION_STRING", start: schemeStart, end: cursor, score: 1.0))
+                index = cursor
+            } else {
+                index += 3
+            }
+        }
+    }
+
+    static let secretContext = [
+        "secret", "token", "apikey", "api", "key", "password", "passwd", "pwd", "credential", "credentials", "auth",
+        "bearer", "private",
+    ]
+
+    /// Strings of 20+ base64-alphabet characters with at least 4 bits of entropy per character, when a
+    /// context word (secret, token, password, api key, …) is just before them.
+    static func highEntropy(_ text: ScalarText, covered findingsSoFar: [Finding], into findings: inout [Finding]) {
+        let covered = Coverage(findingsSoFar)
+        var index = 0
+        while index < text.count {
+            guard Alphabet.base64.contains(text[index]), index == 0 || !Alphabet.base64.contains(text[index - 1]) else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < text.count, end - index < 512, Alphabet.base64.contains(text[end]) || text[end] == "_" || text[end] == "-" {
+                end += 1
+            }
+            defer { index = max(end, index + 1) }
+            guard end - index >= 20, !covered.overlaps(index, end) else { continue }
+            let run = text.scalars[index..<end]
+            guard run.contains(where: { ("0"..."9").contains($0) }), run.contains(where: { $0.properties.isAlphabetic }),
+                entropy(run) >= 4.0, text.hasContext(secretContext, around: index..<index, distance: 24)
+            else { continue }
+            findings.append(Finding(type: "GENERIC_SECRET", start: index, end: end, score: 0.8))
+        }
+    }
+
+    static func entropy(_ run: ArraySlice<Unicode.Scalar>) -> Double {
+        var counts: [UInt32: Int] = [:]
+        for s in run { counts[s.value, default: 0] += 1 }
+        let total = Double(run.count)
+        return counts.values.reduce(0) { sum, n in
+            let p = Double(n) / total
+            return sum - p * log2(p)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

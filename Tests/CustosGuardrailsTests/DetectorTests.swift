@@ -1,0 +1,103 @@
+import CustosGuardrails
+import Testing
+
+/// Each detector on the formats it must find, and on the near misses it must not.
+@Suite struct DetectorTests {
+    let scanner = GuardrailScanner()
+
+    func pii(_ text: String) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        return scanner.scan(text).pii.map { "\($0.type):" + String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+    }
+
+    func secrets(_ text: String) -> [String] { scanner.scan(text).secrets.map(\.type) }
+
+    @Test(arguments: [
+        ("pay with 4111 1111 1111 1111 today", ["CREDIT_CARD:4111 1111 1111 1111"]),
+        ("amex 378282246310005.", ["CREDIT_CARD:378282246310005"]),
+        ("card 5555-5555-5555-4444", ["CREDIT_CARD:5555-5555-5555-4444"]),
+        ("maestro 503867297114 ok", ["CREDIT_CARD:503867297114"]),
+        ("jcb 3530111333300000", ["CREDIT_CARD:3530111333300000"]),
+        ("luhn fails 4111111111111112", []),
+        ("no issuer 7111111111111114", []),
+        ("my card 7111111111111114 was lost", ["CREDIT_CARD:7111111111111114"]),
+        ("order id A4111111111111111", []),
+    ])
+    func creditCards(text: String, expected: [String]) {
+        #expect(pii(text).filter { $0.hasPrefix("CREDIT_CARD") } == expected)
+    }
+
+    @Test(arguments: [
+        ("IBAN GB82WEST12345698765432 please", ["IBAN_CODE:GB82WEST12345698765432"]),
+        ("DE89 3704 0044 0532 0130 00 is mine", ["IBAN_CODE:DE89 3704 0044 0532 0130 00"]),
+        ("bad check GB82WEST12345698765433", []),
+        ("wrong length GB82WEST1234569876543", []),
+        ("unknown country ZZ82WEST12345698765432", []),
+    ])
+    func ibans(text: String, expected: [String]) {
+        #expect(pii(text).filter { $0.hasPrefix("IBAN") } == expected)
+    }
+
+    @Test(arguments: [
+        ("SSN 731-83-4418.", ["US_SSN:731-83-4418"]),
+        ("id 460 89 9847 here", ["US_SSN:460 89 9847"]),
+        ("my social security number is 460899847", ["US_SSN:460899847"]),
+        ("460899847 alone is just a number", []),
+        ("area 666-12-3456", []),
+        ("area 901-12-3456", []),
+        ("group 123-00-4567", []),
+        ("serial 123-45-0000", []),
+        ("mixed 123-45 6789", []),
+    ])
+    func socialSecurityNumbers(text: String, expected: [String]) {
+        #expect(pii(text).filter { $0.hasPrefix("US_SSN") } == expected)
+    }
+
+    @Test func emailsIPsAndPhones() {
+        #expect(pii("mail SueDHague@armyspy.com.") == ["EMAIL_ADDRESS:SueDHague@armyspy.com"])
+        #expect(pii("a@b is not one, nor is x@y.1") == [])
+        #expect(pii("from 165.165.185.178 and 2001:db8::1") == ["IP_ADDRESS:165.165.185.178", "IP_ADDRESS:2001:db8::1"])
+        #expect(pii("version 300.1.2.3") == [])
+        #expect(pii("call me at +41 (0)62 585 51 90") == ["PHONE_NUMBER:+41 (0)62 585 51 90"])
+        #expect(pii("phone: 541-714-1388") == ["PHONE_NUMBER:541-714-1388"])
+        #expect(pii("on 2012-10-01 00:46:43 it rained") == [])
+    }
+
+    @Test func offsetsAreInUnicodeScalars() {
+        let text = "🙂é x@example.org"
+        let finding = scanner.scan(text).pii.first
+        #expect(finding?.start == 3)
+        #expect(finding?.end == 16)
+    }
+
+    @Test(arguments: [
+        ("key AKIAIOSFODNN7EXAMPLE", "AWS_ACCESS_KEY_ID"),
+        ("token ghp_" + String(repeating: "a1B2", count: 9), "GITHUB_TOKEN"),
+        ("glpat-" + String(repeating: "x", count: 20), "GITLAB_TOKEN"),
+        ("slack xoxb-1234567890-abcdefghij", "SLACK_TOKEN"),
+        ("sk_live_" + String(repeating: "4eC39HqLyjWDarjtT1zdp7dc", count: 1), "STRIPE_KEY"),
+        ("sk-ant-api03-" + String(repeating: "Ab3_", count: 10), "ANTHROPIC_API_KEY"),
+        ("sk-proj-" + String(repeating: "Xy9-", count: 10), "OPENAI_API_KEY"),
+        ("AIza" + String(repeating: "B", count: 35), "GCP_API_KEY"),
+        ("DefaultEndpointsProtocol=https;AccountKey=" + String(repeating: "Ab+/", count: 22) + "==;", "AZURE_STORAGE_KEY"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "PRIVATE_KEY"),
+        ("auth eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl", "JWT"),
+        ("postgres://app:s3cr3t@db.internal:5432/main", "CONNECTION_STRING"),
+        ("api_key = 9fQ3xZ7LmP2vT8kR4wN6yB1cD5hJ0sGa", "GENERIC_SECRET"),
+    ])
+    func secretFormats(text: String, expected: String) {
+        #expect(secrets(text) == [expected], "\(text)")
+    }
+
+    @Test func ordinaryTextHasNoSecrets() {
+        #expect(secrets("The quick brown fox jumps over the lazy dog; see https://example.com/docs and skip.") == [])
+        #expect(secrets("a long identifier without context: 9fQ3xZ7LmP2vT8kR4wN6yB1cD5hJ0sGa") == [])
+        #expect(secrets("-----BEGIN PUBLIC KEY-----") == [])
+    }
+
+    @Test func findingsMapToLabels() {
+        #expect(scanner.scan("x@example.org").labels == [.pii])
+        #expect(scanner.scan("AKIAIOSFODNN7EXAMPLE").labels == [.secret])
+        #expect(scanner.scan("nothing here").labels.isEmpty)
+    }
+}
