@@ -34,7 +34,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
-        .target(name: "CustosGuardrails", swiftSettings: swiftSettings),
+        .target(
+            name: "CustosGuardrails", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CustosAudit",
             dependencies: ["CustosCore", "Cedar", .product(name: "Crypto", package: "swift-crypto")],

@@ -6,7 +6,7 @@ import Foundation
 struct GuardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard", abstract: "Content guardrails: personal data and secrets.",
-        subcommands: [GuardScan.self, GuardBench.self])
+        subcommands: [GuardScan.self, GuardRedact.self, GuardBench.self])
 }
 
 struct GuardScan: ParsableCommand {
@@ -31,32 +31,7 @@ struct GuardScan: ParsableCommand {
 
     func run() throws {
         let scanner = GuardrailScanner(minimumScore: minimumScore)
-        let handle: FileHandle
-        if let input {
-            guard let opened = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot read \(input)") }
-            handle = opened
-        } else {
-            handle = .standardInput
-        }
-        var failed = false
-        var number = 0
-        for line in LineReader(handle: handle) {
-            number += 1
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
-            let answer: JSONValue
-            do {
-                guard case .object(let object) = try JSONValue.decode(line), case .string(let text)? = object["text"] else {
-                    throw CommandFailure("expected an object with a string `text`")
-                }
-                answer = Self.json(scanner.scan(text), id: object["id"] ?? .null)
-            } catch {
-                failed = true
-                let message = (error as? CedarError)?.message ?? "\(error)"
-                answer = .object(["line": .integer(Int64(number)), "error": .string(message)])
-            }
-            print(answer.encoded())
-        }
-        if failed { throw ExitCode.failure }
+        try TextLines.answer(input: input) { id, text in Self.json(scanner.scan(text), id: id) }
     }
 
     static func json(_ result: ScanResult, id: JSONValue) -> JSONValue {
@@ -74,6 +49,94 @@ struct GuardScan: ParsableCommand {
         ]
         if result.truncated { object["truncated"] = .bool(true) }
         return .object(object)
+    }
+}
+
+struct GuardRedact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redact",
+        abstract: "Redact personal data and secrets in JSON lines {\"id\", \"text\"}; one JSON line out per line in.",
+        discussion: """
+            Writes {"id", "text", "blocked", "replaced"}. Modes: allow, mask, hash (keyed: --key-file, at least
+            32 bytes), placeholder (<TYPE_n>, the same value keeps its placeholder for the whole run) and block
+            (the text is refused: "blocked": true and no "text"). --type TYPE=MODE overrides for one
+            finding type (e.g. CREDIT_CARD=mask).
+            """)
+
+    @Option(name: .long, help: "Input file (default: standard input).") var input: String?
+    @Option(name: .long, help: "Mode for personal data.") var pii: String = "placeholder"
+    @Option(name: .long, help: "Mode for secrets.") var secrets: String = "mask"
+    @Option(name: .long, help: "TYPE=MODE for one finding type (repeatable).") var type: [String] = []
+    @Option(name: .customLong("key-file"), help: "Key for hash mode (32 bytes or more).") var keyFile: String?
+
+    func mode(_ text: String) throws -> RedactionMode {
+        guard let mode = RedactionMode(rawValue: text) else {
+            throw ValidationError("unknown mode `\(text)` (allow, mask, hash, placeholder, block)")
+        }
+        return mode
+    }
+
+    func run() throws {
+        var byType: [String: RedactionMode] = [:]
+        for entry in type {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--type takes TYPE=MODE, not `\(entry)`") }
+            byType[parts[0]] = try mode(parts[1])
+        }
+        let policy = RedactionPolicy(byType: byType, byLabel: [.pii: try mode(pii), .secret: try mode(secrets)], defaultMode: .mask)
+        let usesHash = policy.byLabel.values.contains(.hash) || byType.values.contains(.hash)
+        var key = [UInt8](repeating: 0, count: 32)
+        if let keyFile {
+            guard let data = FileManager.default.contents(atPath: keyFile), data.count >= 32 else {
+                throw ValidationError("--key-file must name a file of at least 32 bytes")
+            }
+            key = Array(data)
+        } else if usesHash {
+            throw ValidationError("hash mode needs --key-file (a secret of at least 32 bytes)")
+        }
+        let redactor = Redactor(policy: policy, hashKey: key)
+        let scanner = GuardrailScanner()
+        let vault = PlaceholderVault()
+        try TextLines.answer(input: input) { id, text in
+            let result = redactor.redact(text, scanner.scan(text), vault: vault)
+            // A blocked text is not echoed: it holds what the policy refused to pass on.
+            var answer: [String: JSONValue] = [
+                "id": id, "blocked": .bool(result.blocked), "replaced": .integer(Int64(result.replaced.count)),
+            ]
+            if !result.blocked { answer["text"] = .string(result.text) }
+            return .object(answer)
+        }
+    }
+}
+
+/// JSON lines `{"id", "text"}` in, one JSON line out for each: a line that is not such an object is
+/// answered `{"line": N, "error": …}`, the rest are still processed, and the run then fails.
+enum TextLines {
+    static func answer(input: String?, _ body: (_ id: JSONValue, _ text: String) -> JSONValue) throws {
+        let handle: FileHandle
+        if let input {
+            guard let opened = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot read \(input)") }
+            handle = opened
+        } else {
+            handle = .standardInput
+        }
+        var failed = false
+        var number = 0
+        for line in LineReader(handle: handle) {
+            number += 1
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            do {
+                guard case .object(let object) = try JSONValue.decode(line), case .string(let text)? = object["text"] else {
+                    throw CommandFailure("expected an object with a string `text`")
+                }
+                print(body(object["id"] ?? .null, text).encoded())
+            } catch {
+                failed = true
+                let message = (error as? CedarError)?.message ?? "\(error)"
+                print(JSONValue.object(["line": .integer(Int64(number)), "error": .string(message)]).encoded())
+            }
+        }
+        if failed { throw ExitCode.failure }
     }
 }
 

@@ -71,4 +71,23 @@ import Testing
         #expect(history.output.contains(#""active":1"#))
         #expect(try Self.run(["policy", "schema"], token: nil).output.contains("entity AgentInstance"))
     }
+
+    @Test func guardScanAndRedactJSONLines() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-guard-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in.jsonl").path
+        try """
+            {"id": "a", "text": "mail ana@example.org, key AKIAIOSFODNN7EXAMPLE"}
+            not json
+            """.write(toFile: input, atomically: true, encoding: .utf8)
+        let scan = try Self.run(["guard", "scan", "--input", input], token: nil)
+        #expect(scan.status != 0, "a bad line fails the run after the rest")
+        #expect(scan.output.contains(#""pii":[{"end":20,"score":1.0,"start":5,"type":"EMAIL_ADDRESS"}]"#), "\(scan.output)")
+        #expect(scan.output.contains(#""secrets":[{"end":46,"start":26,"type":"AWS_ACCESS_KEY_ID"}]"#))
+        #expect(scan.output.contains(#"{"error":"#) && scan.output.contains(#""line":2"#))
+        let redacted = try Self.run(["guard", "redact", "--input", input, "--secrets", "block"], token: nil)
+        #expect(redacted.output.contains(#""blocked":true"#))
+        #expect(!redacted.output.contains("AKIAIOSFODNN7EXAMPLE"), "a blocked text is not echoed")
+    }
 }
