@@ -97,12 +97,7 @@ struct AuthZENRoutes {
     }
 
     static func body(_ request: Request, limit: Int = maximumBodyBytes) async throws -> JSONValue {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw CustosError.invalidRequest("the request body is larger than \(limit) bytes")
-        }
+        let buffer = try await request.collectBody(upTo: limit)
         do {
             return try JSONValue.decode(Data(buffer.readableBytesView))
         } catch {

@@ -32,16 +32,19 @@ extension Request {
         return String(header.dropFirst(7))
     }
 
-    /// Decodes a JSON body of at most `limit` bytes (default `context.maxUploadSize`); malformed input
-    /// is a 400 that says what was wrong, never a 500.
-    func decodeJSON<T: Decodable>(_ type: T.Type, context: CustosRequestContext, limit: Int? = nil) async throws -> T {
-        let limit = limit ?? context.maxUploadSize
-        let buffer: ByteBuffer
+    /// The whole body, refused with a 400 when it is larger than `limit` bytes.
+    func collectBody(upTo limit: Int) async throws -> ByteBuffer {
         do {
-            buffer = try await body.collect(upTo: limit)
+            return try await body.collect(upTo: limit)
         } catch {
             throw CustosError.invalidRequest("the request body is larger than \(limit) bytes")
         }
+    }
+
+    /// Decodes a JSON body of at most `limit` bytes (default `context.maxUploadSize`); malformed input
+    /// is a 400 that says what was wrong, never a 500.
+    func decodeJSON<T: Decodable>(_ type: T.Type, context: CustosRequestContext, limit: Int? = nil) async throws -> T {
+        let buffer = try await collectBody(upTo: limit ?? context.maxUploadSize)
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as CustosError {

@@ -39,14 +39,12 @@ struct PDPBench: AsyncParsableCommand {
             let schema = try PolicySetup.schema(configuration)
             let service = try DecisionService(configured: try PolicySetup.entities(configuration, schema: schema))
             if let agents {
-                let time = Date()
-                let list = try PolicyInputs.text(agents).split(whereSeparator: \.isNewline).map { line -> Agent in
-                    let r = try JSONDecoder().decode(AgentRegistration.self, from: Data(line.utf8))
-                    return Agent(
-                        id: r.id ?? AgentID.random(), name: r.name, sponsor: r.sponsor, owners: r.owners ?? [],
-                        purpose: r.purpose ?? "", zone: r.zone ?? "default", groups: r.groups ?? [],
-                        blueprint: r.blueprint ?? Blueprint(), status: .active, revocationEpoch: 0, createdAt: time,
-                        updatedAt: time, lastSeenAt: nil)
+                // Registered as the server registers them: the same defaults and validation.
+                let registry = AgentRegistry(repository: InMemoryAgentRepository())
+                var list: [Agent] = []
+                for line in try PolicyInputs.text(agents).split(whereSeparator: \.isNewline) {
+                    list.append(try await registry.register(
+                        try JSONDecoder().decode(AgentRegistration.self, from: Data(line.utf8))))
                 }
                 try service.load(agents: list)
             }

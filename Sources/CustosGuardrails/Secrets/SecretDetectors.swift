@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Credentials by their published formats, plus high-entropy strings next to a context word. Every
 /// rule is a literal prefix followed by a bounded run of an allowed alphabet: one pass, no backtracking.
 enum SecretDetectors {
@@ -230,9 +236,3 @@ enum SecretDetectors {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
