@@ -48,6 +48,18 @@ public struct AgentRegistry: Sendable {
         return try await repository.agents(after: after, limit: limit)
     }
 
+    /// Every agent, in id order (read page by page).
+    public func allAgents() async throws(CustosError) -> [Agent] {
+        var agents: [Agent] = []
+        var after: AgentID?
+        while true {
+            let page = try await repository.agents(after: after, limit: 1000)
+            agents += page
+            guard page.count == 1000, let last = page.last else { return agents }
+            after = last.id
+        }
+    }
+
     public func update(_ id: AgentID, with update: AgentUpdate) async throws(CustosError) -> Agent {
         var agent = try await agent(id)
         if let name = update.name { agent.name = name }
@@ -64,13 +76,13 @@ public struct AgentRegistry: Sendable {
         return agent
     }
 
-    /// Suspends an agent: it cannot obtain credentials, and every credential it holds stops
-    /// verifying (its revocation epoch is bumped).
-    public func suspend(_ id: AgentID) async throws(CustosError) -> Agent {
+    /// Suspends an agent: it cannot obtain credentials, and credentials issued before revocation
+    /// epoch `epoch` stop verifying (the kill switch takes that epoch first; see ``Revocation``).
+    public func suspend(_ id: AgentID, epoch: Int) async throws(CustosError) -> Agent {
         var agent = try await agent(id)
         guard agent.status != .revoked else { throw .conflict("agent \(id) is revoked") }
         agent.status = .suspended
-        agent.revocationEpoch += 1
+        agent.revocationEpoch = max(agent.revocationEpoch, epoch)
         agent.updatedAt = now()
         try await repository.replace(agent)
         onChange(.saved(agent))

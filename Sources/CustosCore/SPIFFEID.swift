@@ -35,6 +35,13 @@ public struct SPIFFEID: Hashable, Sendable, CustomStringConvertible, Codable {
         try SPIFFEID(trustDomain: trustDomain, path: "agent/\(id.rawValue)/i/\(instance)")
     }
 
+    /// Checks the name of an agent instance: one path segment of 1-128 characters.
+    public static func validateInstanceName(_ name: String) throws(CustosError) {
+        guard !name.isEmpty, name.utf8.count <= 128, !name.contains("/"), (try? checkSegment(name[...])) != nil else {
+            throw .invalidRequest("an instance name is 1-128 characters of A-Z, a-z, 0-9, '.', '-', '_'")
+        }
+    }
+
     static func checkTrustDomain(_ domain: String) throws(CustosError) {
         guard !domain.isEmpty, domain.utf8.count <= 255,
             domain.utf8.allSatisfy({

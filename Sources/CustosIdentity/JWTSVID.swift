@@ -10,7 +10,8 @@ public struct SVIDClaims: Codable, Hashable, Sendable {
     public var exp: Int64
     public var iat: Int64
     public var jti: String
-    /// The agent's revocation epoch when the token was issued; a later epoch revokes it.
+    /// The revocation epoch the token was issued in; a revocation of its agent, instance, sponsor or
+    /// zone in a later epoch revokes it.
     public var epoch: Int
 
     enum CodingKeys: String, CodingKey {
@@ -58,8 +59,9 @@ public struct JWTSVIDIssuer: Sendable {
         self.trustDomain = trustDomain
     }
 
+    /// Issues a JWT-SVID for `instance` of `agent` in revocation epoch `epoch`.
     public func issue(
-        for agent: Agent, instance: String, audience: String, requestedTTL: Int?, now: Date
+        for agent: Agent, instance: String, audience: String, requestedTTL: Int?, now: Date, epoch: Int
     ) throws(CustosError) -> (token: String, claims: SVIDClaims) {
         guard agent.status == .active else { throw .forbidden("agent \(agent.id) is \(agent.status.rawValue)") }
         guard !audience.isEmpty, audience.utf8.count <= 512 else { throw .invalidRequest("an audience is 1-512 bytes") }
@@ -70,7 +72,7 @@ public struct JWTSVIDIssuer: Sendable {
         let issuedAt = Int64(now.timeIntervalSince1970)
         let claims = SVIDClaims(
             sub: subject.description, aud: audience, exp: issuedAt + Int64(ttl), iat: issuedAt,
-            jti: UUID().uuidString.lowercased(), epoch: agent.revocationEpoch)
+            jti: UUID().uuidString.lowercased(), epoch: epoch)
         let token = try JWS.sign(
             claims: [
                 "sub": claims.sub, "aud": claims.aud, "exp": claims.exp, "iat": claims.iat, "jti": claims.jti,

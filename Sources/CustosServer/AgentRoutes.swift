@@ -18,6 +18,7 @@ struct AgentRoutes {
     /// Every change is audited; when the log cannot write, the request fails with 503 (the change
     /// itself has been made, and the failure shows in `/readyz`).
     let audit: AuditLog
+    let killSwitch: KillSwitch
 
     func register(on group: RouterGroup<CustosRequestContext>) {
         group.post { request, context in
@@ -49,15 +50,17 @@ struct AgentRoutes {
         }
         group.delete(":id") { _, context -> Response in
             let agent = try await registry.agent(try Self.id(context))
+            // Revoked first, so that a later agent with the same id never honours this one's credentials.
+            let revocation = try await killSwitch.revoke(.agent, target: agent.id.rawValue, reason: "agent deleted", by: "admin")
             try await registry.delete(agent.id)
-            try await audit.recordEvent("agent.deleted", agent: agent)
+            try await audit.recordEvent(
+                "agent.deleted", agent: agent, details: ["revocation_epoch": .integer(Int64(revocation.epoch))])
             return Response(status: .noContent)
         }
         group.post(":id/suspend") { _, context -> Agent in
-            let agent = try await registry.suspend(try Self.id(context))
-            let epoch = JSONValue.integer(Int64(agent.revocationEpoch))
-            try await audit.recordEvent("agent.suspended", agent: agent, details: ["revocation_epoch": epoch])
-            return agent
+            let id = try Self.id(context)
+            _ = try await killSwitch.kill(.agent, target: id.rawValue, reason: "suspended", by: "admin")
+            return try await registry.agent(id)
         }
         group.post(":id/reactivate") { _, context -> Agent in
             let agent = try await registry.reactivate(try Self.id(context))

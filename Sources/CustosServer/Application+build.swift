@@ -29,6 +29,12 @@ public struct ControlPlane: Sendable {
     public let policies: PolicyStore
     /// The AuthZEN decision point.
     public let pdp: AuthZENPDP
+    /// Revocations in force, consulted by every verification.
+    public let revocations: RevocationState
+    /// Revokes and suspends: one token, instance, agent, sponsor or zone.
+    var killSwitch: KillSwitch {
+        KillSwitch(registry: registry, repository: store.revocations, state: revocations, audit: audit)
+    }
 }
 
 extension ControlPlane {
@@ -52,7 +58,9 @@ extension ControlPlane {
             store: try SQLiteAuditStore(path: folder.appendingPathComponent("audit.sqlite").path), signer: auditSigner)
         let schema = try PolicySetup.schema(configuration)
         let decisions = try DecisionService(configured: try PolicySetup.entities(configuration, schema: schema))
+        let revocations = RevocationState()
         let registry = AgentRegistry(repository: store.agents, onChange: { change in
+            revocations.apply(change)
             do throws(CustosError) {
                 try decisions.apply(change)
             } catch {
@@ -61,7 +69,11 @@ extension ControlPlane {
         })
         let policies = PolicyStore(
             repository: store.policies, compiler: PolicyCompiler(schema: schema), service: decisions)
-        try await PolicySetup.start(configuration, store: policies, registry: registry, service: decisions, logger: logger)
+        let agents = try await registry.allAgents()
+        revocations.load(
+            agents: agents, revocations: try await store.revocations.revocations(inForceAt: Date()),
+            epoch: try await store.revocations.currentEpoch())
+        try await PolicySetup.start(configuration, store: policies, agents: agents, service: decisions, logger: logger)
         let pdp = AuthZENPDP(
             service: decisions, schema: schema, timeZone: TimeZone(identifier: configuration.policyTimeZone) ?? .gmt)
         logger.info(
@@ -74,8 +86,8 @@ extension ControlPlane {
         return ControlPlane(
             configuration: configuration, store: store, registry: registry,
             signingKey: signingKey, adminCredential: credential,
-            verifier: TokenVerifier(keys: [signingKey], trustDomain: configuration.trustDomain), newAdminToken: token,
-            audit: audit, decisions: decisions, policies: policies, pdp: pdp)
+            verifier: TokenVerifier(keys: [signingKey], trustDomain: configuration.trustDomain, revocations: revocations),
+            newAdminToken: token, audit: audit, decisions: decisions, policies: policies, pdp: pdp, revocations: revocations)
     }
 }
 
@@ -109,7 +121,8 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     identity.registerPublic(on: router)
     let admin = router.group("v1").add(middleware: AdminAuthenticator(credential: plane.adminCredential))
     let agents = admin.group("agents")
-    AgentRoutes(registry: plane.registry, audit: plane.audit).register(on: agents)
+    AgentRoutes(registry: plane.registry, audit: plane.audit, killSwitch: plane.killSwitch).register(on: agents)
+    KillRoutes(killSwitch: plane.killSwitch, repository: plane.store.revocations).register(on: admin.group("kill"))
     identity.registerAdmin(on: agents)
     let audit = AuditRoutes(plane: plane)
     let auditGroup = admin.group("audit")

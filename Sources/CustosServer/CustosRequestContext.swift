@@ -99,7 +99,7 @@ struct ErrorMiddleware: RouterMiddleware {
         switch Array(parts) {
         case ["healthz"], ["readyz"], ["openapi.json"], [".well-known", "jwks.json"]: return "GET"
         case ["oauth2", "token"]: return "POST"
-        case ["v1", "agents"]: return "GET, POST"
+        case ["v1", "agents"], ["v1", "kill"]: return "GET, POST"
         case let p where p.count == 3 && p[0] == "v1" && p[1] == "agents": return "GET, PATCH, DELETE"
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && ["suspend", "reactivate", "join-tokens"].contains(p[3]):
             return "POST"

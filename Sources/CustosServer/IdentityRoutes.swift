@@ -123,8 +123,11 @@ struct IdentityRoutes {
         guard !audience.isEmpty, audience.utf8.count <= 512 else { throw OAuthError.invalidRequest("audience must be 1-512 bytes") }
         let instance = form["instance"] ?? UUID().uuidString.lowercased()
         // Checked before the join token is spent, so a typo does not burn it.
-        guard instance.utf8.count <= 128, (try? SPIFFEID(trustDomain: plane.configuration.trustDomain, path: "i/\(instance)")) != nil
-        else { throw OAuthError.invalidRequest("instance must be 1-128 characters of A-Z, a-z, 0-9, '.', '-', '_'") }
+        do {
+            try SPIFFEID.validateInstanceName(instance)
+        } catch {
+            throw OAuthError.invalidRequest(error.message)
+        }
         let requestedTTL = try form["ttl"].map { (text: String) throws -> Int in
             guard let n = Int(text), n > 0 else { throw OAuthError.invalidRequest("ttl must be a positive number of seconds") }
             return n
@@ -143,7 +146,10 @@ struct IdentityRoutes {
         }
         let issued: (token: String, claims: SVIDClaims)
         do {
-            issued = try plane.issuer.issue(for: agent, instance: instance, audience: audience, requestedTTL: requestedTTL, now: now)
+            try plane.revocations.checkIssuable(agent: agent.id, instance: instance)
+            issued = try plane.issuer.issue(
+                for: agent, instance: instance, audience: audience, requestedTTL: requestedTTL, now: now,
+                epoch: plane.revocations.currentEpoch)
         } catch {
             throw OAuthError.invalidGrant(error.message)
         }

@@ -35,20 +35,12 @@ public enum PolicySetup {
         }
     }
 
-    /// Loads the registry into the decision service, restores the active policy version and, when the
-    /// store has never had one, pushes the configured policies as version 1.
+    /// Loads the registry's `agents` into the decision service, restores the active policy version
+    /// and, when the store has never had one, pushes the configured policies as version 1.
     static func start(
-        _ configuration: ServerConfiguration, store: PolicyStore, registry: AgentRegistry, service: DecisionService,
+        _ configuration: ServerConfiguration, store: PolicyStore, agents: [Agent], service: DecisionService,
         logger: Logger
     ) async throws(CustosError) {
-        var agents: [Agent] = []
-        var after: AgentID?
-        while true {
-            let page = try await registry.agents(after: after, limit: 1000)
-            agents += page
-            guard page.count == 1000, let last = page.last else { break }
-            after = last.id
-        }
         try service.load(agents: agents)
         try await store.restore()
         if try store.repository.activeVersion() == nil, let file = configuration.initialPoliciesFile {

@@ -91,6 +91,31 @@ public final class SQLiteStore: Sendable {
                 }
             }
         }
+        migrator.registerMigration("v4-revocations") { db in
+            // One row: the revocation epoch, which only grows. It starts above every agent's epoch
+            // from before this migration, so earlier suspensions keep their effect.
+            try db.execute(sql: """
+                CREATE TABLE revocation_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL);
+                INSERT INTO revocation_epoch (id, epoch) SELECT 1, COALESCE(MAX(revocationEpoch), 0) FROM agent;
+                CREATE TRIGGER revocation_epoch_grows BEFORE UPDATE ON revocation_epoch
+                WHEN NEW.epoch <= OLD.epoch BEGIN SELECT RAISE(ABORT, 'the revocation epoch only grows'); END;
+                CREATE TRIGGER revocation_epoch_no_delete BEFORE DELETE ON revocation_epoch
+                BEGIN SELECT RAISE(ABORT, 'the revocation epoch cannot be removed'); END;
+                """)
+            try db.create(table: "revocation") { t in
+                t.primaryKey("epoch", .integer)
+                t.column("scope", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("revokedBy", .text).notNull()
+                t.column("revokedAt", .datetime).notNull()
+                t.column("expiresAt", .datetime)
+            }
+            try db.create(table: "consumed_grant") { t in
+                t.primaryKey("jti", .text)
+                t.column("expiresAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 
@@ -104,6 +129,9 @@ public final class SQLiteStore: Sendable {
 
     /// Policy versions and activations.
     public var policies: SQLitePolicyRepository { SQLitePolicyRepository(writer: writer) }
+
+    /// Revocations, the revocation epoch and spent single-use grants.
+    public var revocations: SQLiteRevocationRepository { SQLiteRevocationRepository(writer: writer) }
 
     /// Join tokens and agent instances.
     public var joinTokens: SQLiteJoinTokenRepository { SQLiteJoinTokenRepository(writer: writer) }

@@ -5,6 +5,9 @@ struct Custos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Custos: a Zero Trust control plane for AI agents.",
-        subcommands: [ServeCommand.self, AgentCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self, GuardCommand.self]
+        subcommands: [
+            ServeCommand.self, AgentCommand.self, KillCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self,
+            GuardCommand.self,
+        ]
     )
 }

@@ -21,7 +21,8 @@ import Testing
             configuration: test.plane.configuration, store: test.plane.store, registry: test.plane.registry,
             signingKey: test.plane.signingKey, adminCredential: test.plane.adminCredential, verifier: test.plane.verifier,
             newAdminToken: nil, audit: try await AuditLog.open(store: store, signer: test.plane.audit.signer),
-            decisions: test.plane.decisions, policies: test.plane.policies, pdp: test.plane.pdp)
+            decisions: test.plane.decisions, policies: test.plane.policies, pdp: test.plane.pdp,
+            revocations: test.plane.revocations)
         try await buildApplication(plane, logger: testLogger).test(.live) { client in
             let join = try await IdentityTests.joinToken(client, test)
             store.failWrites(true)

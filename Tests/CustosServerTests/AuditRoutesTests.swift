@@ -37,7 +37,7 @@ let custosNextHeader = HTTPField.Name("Custos-Next")!
                 let records = json(response.body)["records"] as? [[String: Any]] ?? []
                 return records.compactMap { ($0["record"] as? [String: Any])?["event"] as? String }
             }
-            #expect(events == ["agent.registered", "join_token.issued", "credential.issued", "agent.suspended"])
+            #expect(events == ["agent.registered", "join_token.issued", "credential.issued", "credentials.revoked", "agent.suspended"])
             try await client.execute(uri: "/v1/audit/records?agent=bot&event=credential.issued", method: .get, headers: test.bearer) {
                 let records = json($0.body)["records"] as? [[String: Any]] ?? []
                 let record = records.first?["record"] as? [String: Any] ?? [:]
@@ -53,7 +53,7 @@ let custosNextHeader = HTTPField.Name("Custos-Next")!
                 json($0.body)["verifier_key"] as? String ?? ""
             }
             let checkpoint = try Checkpoint.open(note, verifier: try NoteVerifier(verifierKey: verifierKey))
-            #expect(checkpoint.size == 4)
+            #expect(checkpoint.size == 5)
             try await client.execute(uri: "/v1/audit/proofs/inclusion?index=2", method: .get, headers: test.bearer) { response in
                 let body = json(response.body)
                 let proof = (body["proof"] as? [String] ?? []).map { Array(Data(base64Encoded: $0) ?? Data()) }

@@ -60,22 +60,19 @@ import Testing
                 #expect(keys.map { $0["kid"] as? String } == [header["kid"] as? String])
                 #expect(json(response.body)["spiffe_refresh_hint"] as? Int == 300)
             }
-            let registry = test.plane.registry
-            let epoch: (AgentID) async throws(CustosError) -> Int? = { id throws(CustosError) in
-                try? await registry.agent(id).revocationEpoch
-            }
-            let verified = try await test.plane.verifier.verify(token, audience: "https://tools.example.com", now: Date(), currentEpoch: epoch)
+            let verifier = test.plane.verifier
+            let verified = try verifier.verify(token, audience: "https://tools.example.com", now: Date())
             #expect(verified.agent.rawValue == "bot" && verified.instance == "pod-7")
-            await #expect(throws: CustosError.unauthorized("")) {
-                try await test.plane.verifier.verify(token, audience: "https://other.example.com", now: Date(), currentEpoch: epoch)
+            #expect(throws: CustosError.unauthorized("")) {
+                try verifier.verify(token, audience: "https://other.example.com", now: Date())
             }
-            await #expect(throws: CustosError.unauthorized("")) {
-                try await test.plane.verifier.verify(token, audience: "https://tools.example.com", now: Date().addingTimeInterval(200), currentEpoch: epoch)
+            #expect(throws: CustosError.unauthorized("")) {
+                try verifier.verify(token, audience: "https://tools.example.com", now: Date().addingTimeInterval(200))
             }
             // Suspending the agent revokes the token at once, and no new join token is issued.
             try await client.execute(uri: "/v1/agents/bot/suspend", method: .post, headers: test.bearer) { _ in }
-            await #expect(throws: CustosError.unauthorized("")) {
-                try await test.plane.verifier.verify(token, audience: "https://tools.example.com", now: Date(), currentEpoch: epoch)
+            #expect(throws: CustosError.unauthorized("")) {
+                try verifier.verify(token, audience: "https://tools.example.com", now: Date())
             }
             try await client.execute(uri: "/v1/agents/bot/join-tokens", method: .post, headers: test.bearer) {
                 #expect($0.status == .conflict)
@@ -120,8 +117,18 @@ import Testing
 /// Tokens an attacker might present: each is refused before it is trusted.
 @Suite struct TokenVerifierTests {
     static let key = SigningKey(privateKey: P256.Signing.PrivateKey())
-    static let verifier = TokenVerifier(keys: [key], trustDomain: "example.org")
-    static let epoch: @Sendable (AgentID) async throws(CustosError) -> Int? = { _ in 0 }
+    /// A verifier that knows agent `a1` (sponsor dana, zone prod) and nothing revoked.
+    static func makeVerifier() -> TokenVerifier {
+        let state = RevocationState()
+        let time = Date()
+        let agent = Agent(
+            id: try! AgentID("a1"), name: "A1", sponsor: "dana", owners: [], purpose: "", zone: "prod", groups: [],
+            blueprint: Blueprint(), status: .active, revocationEpoch: 0, createdAt: time, updatedAt: time, lastSeenAt: nil)
+        state.load(agents: [agent], revocations: [], epoch: 0)
+        return TokenVerifier(keys: [key], trustDomain: "example.org", revocations: state)
+    }
+
+    static let verifier = makeVerifier()
 
     static func encode(_ object: [String: Any]) -> String {
         Base64URL.encode(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
@@ -137,7 +144,7 @@ import Testing
     }
 
     static func verify(_ token: String) async throws(CustosError) {
-        _ = try await verifier.verify(token, audience: "svc", now: Date(), currentEpoch: epoch)
+        _ = try verifier.verify(token, audience: "svc", now: Date())
     }
 
     @Test func aGoodTokenVerifies() async throws {
@@ -173,14 +180,32 @@ import Testing
         }
     }
 
-    @Test func aRevokedEpochIsRefusedEvenWhenCached() async throws {
+    @Test(arguments: [
+        (RevocationScope.agent, "a1"), (.instance, "a1/x"), (.sponsor, "dana"), (.zone, "prod"), (.token, "j1"),
+    ])
+    func aRevocationIsRefusedEvenWhenCached(scope: RevocationScope, target: String) throws {
+        let verifier = Self.makeVerifier()
         let token = Self.signed(Self.claims())
-        try await Self.verify(token)  // now cached
-        await #expect(throws: CustosError.unauthorized("")) {
-            _ = try await Self.verifier.verify(token, audience: "svc", now: Date()) { _ throws(CustosError) in 1 }
+        _ = try verifier.verify(token, audience: "svc", now: Date())  // now cached
+        verifier.revocations.apply(Revocation(
+            scope: scope, target: target, epoch: 1, reason: "", revokedBy: "admin", revokedAt: Date(), expiresAt: nil))
+        #expect(throws: CustosError.unauthorized("")) { try verifier.verify(token, audience: "svc", now: Date()) }
+    }
+
+    @Test func revocationsOfOthersLeaveATokenAlone() throws {
+        let verifier = Self.makeVerifier()
+        for (scope, target) in [(RevocationScope.agent, "a2"), (.instance, "a1/y"), (.sponsor, "erin"), (.zone, "dev"), (.token, "j2")] {
+            verifier.revocations.apply(Revocation(
+                scope: scope, target: target, epoch: 1, reason: "", revokedBy: "admin", revokedAt: Date(), expiresAt: nil))
         }
-        await #expect(throws: CustosError.unauthorized("")) {
-            _ = try await Self.verifier.verify(token, audience: "svc", now: Date()) { _ throws(CustosError) in nil }
+        // Issued in epoch 0, but none of the revocations concerns it.
+        _ = try verifier.verify(Self.signed(Self.claims()), audience: "svc", now: Date())
+        #expect(verifier.revocations.currentEpoch == 1)
+    }
+
+    @Test func anUnknownAgentIsRefused() {
+        #expect(throws: CustosError.unauthorized("")) {
+            try Self.verifier.verify(Self.signed(Self.claims(sub: "spiffe://example.org/agent/ghost/i/x")), audience: "svc", now: Date())
         }
     }
 }

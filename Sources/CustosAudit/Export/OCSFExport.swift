@@ -73,7 +73,7 @@ public enum OCSFExport {
         switch verb {
         case "registered", "issued", "create", "created": return (1, "Create")
         case "read", "get", "list": return (2, "Read")
-        case "updated", "suspended", "reactivated", "write", "update": return (3, "Update")
+        case "updated", "suspended", "reactivated", "revoked", "write", "update": return (3, "Update")
         case "deleted", "delete": return (4, "Delete")
         default: return (99, "Other")
         }
