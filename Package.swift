@@ -30,7 +30,10 @@ let package = Package(
         .target(name: "CustosCore", swiftSettings: swiftSettings),
         .target(
             name: "CustosIdentity",
-            dependencies: ["CustosCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CustosCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
@@ -77,7 +80,9 @@ let package = Package(
             dependencies: [
                 "CustosAudit", "CustosCore", "CustosIdentity", "CustosStore", "CustosServer", "custos", "CustosTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),

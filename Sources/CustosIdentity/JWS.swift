@@ -2,8 +2,8 @@
 public import CustosCore
 public import Foundation
 
-/// Compact JWS with ES256 only (RFC 7515, RFC 7518 §3.4): what Custos signs and the only algorithm
-/// its verifier accepts.
+/// Compact JWS (RFC 7515). Custos signs with ES256 only and accepts only ES256 for its own tokens;
+/// tokens of trusted identity providers may also use RS256 or PS256 (see ``VerificationKey``).
 public enum JWS {
     /// Largest token accepted for verification, in bytes.
     public static let maximumTokenSize = 8 * 1024
@@ -42,15 +42,17 @@ public enum JWS {
     /// The parts of a compact JWS, decoded but not yet verified.
     public struct Parts: Sendable {
         public let header: Header
+        /// The header as JSON, for members beyond ``Header`` (such as a DPoP proof's `jwk`).
+        public let headerData: Data
         /// The JSON payload, to be decoded into the claims the caller expects.
         public let payload: Data
         let signingInput: Data
         let signature: Data
     }
 
-    /// Splits and decodes a token; rejects anything malformed, oversized or not ES256 before any
-    /// cryptography runs.
-    public static func parse(_ token: String) throws(CustosError) -> Parts {
+    /// Splits and decodes a token; rejects anything malformed, oversized or of an algorithm not in
+    /// `algorithms` before any cryptography runs.
+    public static func parse(_ token: String, algorithms: Set<String> = ["ES256"]) throws(CustosError) -> Parts {
         guard token.utf8.count <= maximumTokenSize else { throw .unauthorized("the token is too large") }
         let pieces = token.split(separator: ".", omittingEmptySubsequences: false)
         guard pieces.count == 3, let headerData = Base64URL.decode(pieces[0]), let payload = Base64URL.decode(pieces[1]),
@@ -59,17 +61,16 @@ public enum JWS {
         guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
             throw .unauthorized("the token header is malformed")
         }
-        guard header.alg == "ES256" else { throw .unauthorized("the token's algorithm is not allowed") }
+        guard algorithms.contains(header.alg) else { throw .unauthorized("the token's algorithm is not allowed") }
         guard header.crit == nil else { throw .unauthorized("the token has critical header parameters") }
-        return Parts(header: header, payload: payload, signingInput: Data("\(pieces[0]).\(pieces[1])".utf8), signature: signature)
+        return Parts(
+            header: header, headerData: headerData, payload: payload, signingInput: Data("\(pieces[0]).\(pieces[1])".utf8),
+            signature: signature)
     }
 
     /// True when the signature is a valid ES256 signature by `key` over the token.
     static func verify(_ parts: Parts, with key: P256.Signing.PublicKey) -> Bool {
-        guard parts.signature.count == 64,
-            let signature = try? P256.Signing.ECDSASignature(rawRepresentation: parts.signature)
-        else { return false }
-        return key.isValidSignature(signature, for: parts.signingInput)
+        VerificationKey.p256(key).verifies(parts)
     }
 }
 

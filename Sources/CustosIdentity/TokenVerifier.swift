@@ -1,7 +1,6 @@
 @preconcurrency import Crypto
 public import CustosCore
 public import Foundation
-import Synchronization
 
 /// A JWT-SVID that verified: who it names and what it says.
 public struct VerifiedSVID: Hashable, Sendable {
@@ -9,6 +8,13 @@ public struct VerifiedSVID: Hashable, Sendable {
     public let instance: String
     public let spiffeID: SPIFFEID
     public let claims: SVIDClaims
+
+    public init(agent: AgentID, instance: String, spiffeID: SPIFFEID, claims: SVIDClaims) {
+        self.agent = agent
+        self.instance = instance
+        self.spiffeID = spiffeID
+        self.claims = claims
+    }
 }
 
 /// Verifies JWT-SVIDs for any enforcement point: ES256 only, a `kid` that names a current key
@@ -22,9 +28,7 @@ public final class TokenVerifier: Sendable {
     public let trustDomain: String
     public let revocations: RevocationState
     public let allowedSkew: TimeInterval = 30
-    /// Largest number of tokens remembered; beyond it the cache is cleared.
-    public let cacheLimit = 100_000
-    private let cache = Mutex<[String: VerifiedSVID]>([:])
+    private let cache = VerifiedTokenCache<VerifiedSVID>()
 
     public init(keys: [SigningKey], trustDomain: String, revocations: RevocationState) {
         var byID: [String: P256.Signing.PublicKey] = [:]
@@ -34,22 +38,23 @@ public final class TokenVerifier: Sendable {
         self.revocations = revocations
     }
 
-    /// Verifies `token` for `audience` at `now`.
-    public func verify(_ token: String, audience: String, now: Date) throws(CustosError) -> VerifiedSVID {
-        let remembered = cache.withLock { $0[token] }
-        let verified: VerifiedSVID
-        if let remembered {
-            verified = remembered
-        } else {
-            verified = try checkSignature(token)
-        }
+    /// Verifies `token` for `audience` at `now`; an audience of nil accepts any (for introspection only).
+    public func verify(_ token: String, audience: String?, now: Date) throws(CustosError) -> VerifiedSVID {
+        let verified = try signedClaims(token)
         let claims = verified.claims
         let time = Int64(now.timeIntervalSince1970)
         guard Double(claims.exp) + allowedSkew > Double(time) else { throw .unauthorized("the token has expired") }
         guard Double(claims.iat) - allowedSkew <= Double(time) else { throw .unauthorized("the token was issued in the future") }
-        guard claims.aud == audience else { throw .unauthorized("the token is for another audience") }
+        if let audience, claims.aud != audience { throw .unauthorized("the token is for another audience") }
         try revocations.check(agent: verified.agent, instance: verified.instance, epoch: claims.epoch, jti: claims.jti)
         return verified
+    }
+
+    /// What a token signed by Custos says, with its signature checked but neither its time, audience
+    /// nor revocation (for revoking a token, which must work on one that is already revoked).
+    public func signedClaims(_ token: String) throws(CustosError) -> VerifiedSVID {
+        if let remembered = cache[token] { return remembered }
+        return try checkSignature(token)
     }
 
     private func checkSignature(_ token: String) throws(CustosError) -> VerifiedSVID {
@@ -64,10 +69,7 @@ public final class TokenVerifier: Sendable {
         }
         let (agent, instance, spiffeID) = try AgentInstanceSubject.parse(claims.sub, trustDomain: trustDomain)
         let verified = VerifiedSVID(agent: agent, instance: instance, spiffeID: spiffeID, claims: claims)
-        cache.withLock { stored in
-            if stored.count >= cacheLimit { stored.removeAll(keepingCapacity: true) }
-            stored[token] = verified
-        }
+        cache.remember(verified, for: token)
         return verified
     }
 }

@@ -31,6 +31,12 @@ public struct ControlPlane: Sendable {
     public let pdp: AuthZENPDP
     /// Revocations in force, consulted by every verification.
     public let revocations: RevocationState
+    /// Verifies the grants Custos issues by token exchange.
+    public let grantVerifier: GrantVerifier
+    /// The identity providers whose users' tokens may be exchanged.
+    let trustedIssuers: TrustedIssuerSet
+    /// Signs grants with the current signing key.
+    public var grantIssuer: GrantIssuer { GrantIssuer(key: signingKey) }
     /// Revokes and suspends: one token, instance, agent, sponsor or zone.
     var killSwitch: KillSwitch {
         KillSwitch(registry: registry, repository: store.revocations, state: revocations, audit: audit)
@@ -87,7 +93,11 @@ extension ControlPlane {
             configuration: configuration, store: store, registry: registry,
             signingKey: signingKey, adminCredential: credential,
             verifier: TokenVerifier(keys: [signingKey], trustDomain: configuration.trustDomain, revocations: revocations),
-            newAdminToken: token, audit: audit, decisions: decisions, policies: policies, pdp: pdp, revocations: revocations)
+            newAdminToken: token, audit: audit, decisions: decisions, policies: policies, pdp: pdp, revocations: revocations,
+            grantVerifier: GrantVerifier(
+                keys: [signingKey], issuer: configuration.effectiveIssuer, trustDomain: configuration.trustDomain,
+                revocations: revocations),
+            trustedIssuers: try await TrustedIssuerSet(configuration, logger: logger))
     }
 }
 
@@ -119,6 +129,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     }
     let identity = IdentityRoutes(plane: plane)
     identity.registerPublic(on: router)
+    TokenIntrospection(plane: plane).register(on: router)
     let admin = router.group("v1").add(middleware: AdminAuthenticator(credential: plane.adminCredential))
     let agents = admin.group("agents")
     AgentRoutes(registry: plane.registry, audit: plane.audit, killSwitch: plane.killSwitch).register(on: agents)

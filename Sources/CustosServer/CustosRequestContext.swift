@@ -98,7 +98,7 @@ struct ErrorMiddleware: RouterMiddleware {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         switch Array(parts) {
         case ["healthz"], ["readyz"], ["openapi.json"], [".well-known", "jwks.json"]: return "GET"
-        case ["oauth2", "token"]: return "POST"
+        case ["oauth2", "token"], ["oauth2", "introspect"], ["oauth2", "revoke"]: return "POST"
         case ["v1", "agents"], ["v1", "kill"]: return "GET, POST"
         case let p where p.count == 3 && p[0] == "v1" && p[1] == "agents": return "GET, PATCH, DELETE"
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && ["suspend", "reactivate", "join-tokens"].contains(p[3]):

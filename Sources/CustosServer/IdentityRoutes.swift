@@ -27,7 +27,8 @@ struct TokenResponse: ResponseEncodable {
     var tokenType = "Bearer"
     var expiresIn: Int
     var issuedTokenType = "urn:ietf:params:oauth:token-type:jwt"
-    var spiffeID: String
+    var spiffeID: String?
+    var scope: String?
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token"
@@ -35,17 +36,8 @@ struct TokenResponse: ResponseEncodable {
         case expiresIn = "expires_in"
         case issuedTokenType = "issued_token_type"
         case spiffeID = "spiffe_id"
+        case scope
     }
-}
-
-/// An OAuth error response (RFC 6749 §5.2).
-struct OAuthError: Error {
-    var code: String
-    var description: String
-
-    static func invalidRequest(_ d: String) -> OAuthError { OAuthError(code: "invalid_request", description: d) }
-    static func invalidGrant(_ d: String) -> OAuthError { OAuthError(code: "invalid_grant", description: d) }
-    static func unsupportedGrantType(_ d: String) -> OAuthError { OAuthError(code: "unsupported_grant_type", description: d) }
 }
 
 /// Join tokens, the token endpoint and the trust bundle.
@@ -96,27 +88,30 @@ struct IdentityRoutes {
     static func oauthResponse(_ error: OAuthError) -> Response {
         let body = (try? JSONSerialization.data(
             withJSONObject: ["error": error.code, "error_description": error.description], options: [.sortedKeys])) ?? Data()
-        var response = Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var response = Response(status: error.status == 401 ? .unauthorized : .badRequest, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         response.headers[.contentType] = "application/json"
         response.headers[.cacheControl] = "no-store"
         return response
     }
 
     private func token(_ request: Request, _ context: CustosRequestContext) async throws -> Response {
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
-            throw OAuthError.invalidRequest("the token endpoint takes application/x-www-form-urlencoded")
+        let form = try await FormBody.read(request)
+        switch form["grant_type"] {
+        case nil:
+            throw OAuthError.invalidRequest("grant_type is required")
+        case Self.joinTokenGrant:
+            return try await joinTokenExchange(form, request, context)
+        case TokenExchange.grantType:
+            return try await TokenExchange(plane: plane).exchange(form, request, context)
+        default:
+            throw OAuthError.unsupportedGrantType("supported: \(Self.joinTokenGrant), \(TokenExchange.grantType)")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: 16 * 1024)
-        } catch {
-            throw OAuthError.invalidRequest("the request is larger than 16384 bytes")
-        }
-        let form = try FormBody.parse(String(decoding: body.readableBytesView, as: UTF8.self))
-        guard let grant = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
-        guard grant == Self.joinTokenGrant else {
-            throw OAuthError.unsupportedGrantType("supported: \(Self.joinTokenGrant)")
-        }
+    }
+
+    /// The join-token grant: a one-time join token for the agent's first JWT-SVID.
+    private func joinTokenExchange(_ form: [String: String], _ request: Request, _ context: CustosRequestContext)
+        async throws -> Response
+    {
         guard let joinToken = form["join_token"], let audience = form["audience"] else {
             throw OAuthError.invalidRequest("join_token and audience are required")
         }
@@ -128,10 +123,7 @@ struct IdentityRoutes {
         } catch {
             throw OAuthError.invalidRequest(error.message)
         }
-        let requestedTTL = try form["ttl"].map { (text: String) throws -> Int in
-            guard let n = Int(text), n > 0 else { throw OAuthError.invalidRequest("ttl must be a positive number of seconds") }
-            return n
-        }
+        let requestedTTL = try FormBody.ttl(form)
         let now = Date()
         // The join token is consumed before anything else can fail on its account: a replay never succeeds.
         guard let agentID = try await plane.store.joinTokens.consumeJoinToken(digest: SecretToken.hexDigest(joinToken), now: now) else {
@@ -168,6 +160,22 @@ struct IdentityRoutes {
 
 /// `application/x-www-form-urlencoded` bodies: each parameter at most once (RFC 6749 §3.2).
 enum FormBody {
+    static let limit = 16 * 1024
+
+    /// The form of an OAuth endpoint's request: that content type, at most 16 KiB.
+    static func read(_ request: Request) async throws -> [String: String] {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw OAuthError.invalidRequest("this endpoint takes application/x-www-form-urlencoded")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch {
+            throw OAuthError.invalidRequest("the request is larger than \(limit) bytes")
+        }
+        return try parse(String(decoding: body.readableBytesView, as: UTF8.self))
+    }
+
     static func parse(_ text: String) throws -> [String: String] {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") where !pair.isEmpty {
@@ -180,6 +188,14 @@ enum FormBody {
             }
         }
         return fields
+    }
+
+    /// The optional `ttl` parameter: a positive number of seconds.
+    static func ttl(_ form: [String: String]) throws -> Int? {
+        try form["ttl"].map { (text: String) throws -> Int in
+            guard let n = Int(text), n > 0 else { throw OAuthError.invalidRequest("ttl must be a positive number of seconds") }
+            return n
+        }
     }
 
     private static func decode(_ text: Substring) -> String? {

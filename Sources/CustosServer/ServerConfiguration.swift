@@ -43,8 +43,17 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The audience an agent's JWT-SVID must name to call the AuthZEN endpoints (its blueprint must
     /// also hold the scope `pdp:evaluate`).
     public var authzenAudience: String = "custos-pdp"
+    /// Custos's issuer identifier: the `iss` of its grants, and the audience an agent's JWT-SVID names
+    /// when it talks to Custos itself (token exchange, introspection, revocation). Defaults to
+    /// `spiffe://<trust_domain>/custos`.
+    public var identityIssuer: String?
+    /// Identity providers whose users' tokens are accepted as `subject_token` in token exchange.
+    public var trustedIssuers: [TrustedIssuerConfiguration] = []
 
     public init() {}
+
+    /// ``identityIssuer`` or its default.
+    public var effectiveIssuer: String { identityIssuer ?? "spiffe://\(trustDomain)/custos" }
 
     /// ``auditOrigin`` or its default.
     public var effectiveAuditOrigin: String { auditOrigin ?? "\(trustDomain)/audit" }
@@ -63,6 +72,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         let known: Set<String> = [
             "listen", "data_dir", "trust_domain", "log_level", "admin", "max_request_bytes", "audit", "policy", "authzen",
+            "identity",
         ]
         for key in root.keys where !known.contains(key) {
             throw .invalidRequest("unknown configuration key `\(key)`")
@@ -118,6 +128,27 @@ public struct ServerConfiguration: Sendable, Equatable {
                 ?? authzenAuditDecisions
             authzenAudience = try Self.value(String.self, authzen, "audience", path: "authzen.audience") ?? authzenAudience
         }
+        if let identity = try Self.value([String: Any].self, root, "identity") {
+            for key in identity.keys where !["issuer", "trusted_issuers"].contains(key) {
+                throw .invalidRequest("unknown configuration key `identity.\(key)`")
+            }
+            identityIssuer = try Self.value(String.self, identity, "issuer", path: "identity.issuer")
+            let list = try Self.value([Any].self, identity, "trusted_issuers", path: "identity.trusted_issuers") ?? []
+            for (index, item) in list.enumerated() {
+                let at = "identity.trusted_issuers[\(index)]"
+                guard let entry = item as? [String: Any] else { throw .invalidRequest("`\(at)` must be a mapping") }
+                for key in entry.keys where !["issuer", "audience", "jwks_file", "jwks_url"].contains(key) {
+                    throw .invalidRequest("unknown configuration key `\(at).\(key)`")
+                }
+                guard let issuer = try Self.value(String.self, entry, "issuer", path: "\(at).issuer") else {
+                    throw .invalidRequest("`\(at).issuer` is required")
+                }
+                trustedIssuers.append(TrustedIssuerConfiguration(
+                    issuer: issuer, audience: try Self.value(String.self, entry, "audience", path: "\(at).audience"),
+                    jwksFile: path(try Self.value(String.self, entry, "jwks_file", path: "\(at).jwks_file")),
+                    jwksURL: try Self.value(String.self, entry, "jwks_url", path: "\(at).jwks_url")))
+            }
+        }
         try validate()
     }
 
@@ -129,7 +160,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard let typed = raw as? T else {
             let kind =
                 T.self == Int.self
-                ? "a number" : T.self == String.self ? "a string" : T.self == Bool.self ? "true or false" : "a mapping"
+                ? "a number"
+                : T.self == String.self
+                    ? "a string" : T.self == Bool.self ? "true or false" : T.self == [Any].self ? "a list" : "a mapping"
             throw .invalidRequest("`\(path ?? key)` must be \(kind)")
         }
         return typed
@@ -158,6 +191,48 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         guard !authzenAudience.isEmpty, authzenAudience.utf8.count <= 512 else {
             throw .invalidRequest("authzen.audience must be 1-512 bytes")
+        }
+        guard !effectiveIssuer.isEmpty, effectiveIssuer.utf8.count <= 512 else {
+            throw .invalidRequest("identity.issuer must be 1-512 bytes")
+        }
+        guard Set(trustedIssuers.map(\.issuer)).count == trustedIssuers.count else {
+            throw .invalidRequest("identity.trusted_issuers names an issuer twice")
+        }
+        for trusted in trustedIssuers { try trusted.validate() }
+    }
+}
+
+/// An identity provider whose users' tokens Custos accepts in token exchange.
+public struct TrustedIssuerConfiguration: Sendable, Equatable {
+    /// Its issuer identifier, exactly as in its tokens' `iss`.
+    public var issuer: String
+    /// The audience its tokens must carry to be exchanged here; nil: Custos's issuer identifier.
+    public var audience: String?
+    /// Its public keys, as a JWKS file…
+    public var jwksFile: String?
+    /// …or fetched from this URL (https, or http on loopback only).
+    public var jwksURL: String?
+
+    public init(issuer: String, audience: String? = nil, jwksFile: String? = nil, jwksURL: String? = nil) {
+        self.issuer = issuer
+        self.audience = audience
+        self.jwksFile = jwksFile
+        self.jwksURL = jwksURL
+    }
+
+    func validate() throws(CustosError) {
+        guard !issuer.isEmpty, issuer.utf8.count <= 512 else {
+            throw .invalidRequest("identity.trusted_issuers: an issuer is 1-512 bytes")
+        }
+        guard (jwksFile == nil) != (jwksURL == nil) else {
+            throw .invalidRequest("identity.trusted_issuers `\(issuer)`: give exactly one of jwks_file and jwks_url")
+        }
+        if let jwksURL {
+            guard let url = URL(string: jwksURL), let host = url.host, url.scheme == "https"
+                || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host))
+            else {
+                throw .invalidRequest("identity.trusted_issuers `\(issuer)`: jwks_url must be https (http only on loopback)")
+            }
         }
     }
 }

@@ -22,7 +22,8 @@ import Testing
             signingKey: test.plane.signingKey, adminCredential: test.plane.adminCredential, verifier: test.plane.verifier,
             newAdminToken: nil, audit: try await AuditLog.open(store: store, signer: test.plane.audit.signer),
             decisions: test.plane.decisions, policies: test.plane.policies, pdp: test.plane.pdp,
-            revocations: test.plane.revocations)
+            revocations: test.plane.revocations, grantVerifier: test.plane.grantVerifier,
+            trustedIssuers: test.plane.trustedIssuers)
         try await buildApplication(plane, logger: testLogger).test(.live) { client in
             let join = try await IdentityTests.joinToken(client, test)
             store.failWrites(true)

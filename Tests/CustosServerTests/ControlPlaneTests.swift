@@ -14,11 +14,12 @@ struct TestPlane {
     let plane: ControlPlane
     let token: String
 
-    init() async throws {
+    init(configure: (inout ServerConfiguration) throws -> Void = { _ in }) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-test-\(UUID().uuidString)")
         var configuration = ServerConfiguration()
         configuration.dataDirectory = folder.path
         configuration.port = 0
+        try configure(&configuration)
         plane = try await ControlPlane.open(configuration, logger: testLogger)
         token = try #require(plane.newAdminToken)
     }
