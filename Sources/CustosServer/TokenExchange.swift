@@ -21,12 +21,11 @@ struct TokenExchange {
         guard let subjectToken = form["subject_token"], let subjectType = form["subject_token_type"] else {
             throw OAuthError.invalidRequest("subject_token and subject_token_type are required")
         }
-        guard let actorToken = form["actor_token"], let actorType = form["actor_token_type"] else {
-            throw OAuthError.invalidRequest("actor_token and actor_token_type are required: the agent identifies itself with its JWT-SVID")
-        }
         guard [Self.jwtType, Self.accessTokenType].contains(subjectType) else {
             throw OAuthError.unsupportedTokenType("subject_token_type must be \(Self.jwtType) or \(Self.accessTokenType)")
         }
+        guard let actorToken = form["actor_token"] else { return try await renew(subjectToken, form, request, context) }
+        guard let actorType = form["actor_token_type"] else { throw OAuthError.invalidRequest("actor_token_type is required") }
         guard actorType == Self.jwtType else { throw OAuthError.unsupportedTokenType("actor_token_type must be \(Self.jwtType)") }
         if let requested = form["requested_token_type"], ![Self.jwtType, Self.accessTokenType].contains(requested) {
             throw OAuthError.invalidRequest("requested_token_type must be \(Self.accessTokenType) or \(Self.jwtType)")
@@ -71,6 +70,46 @@ struct TokenExchange {
         var response = try TokenResponse(
             accessToken: token, expiresIn: Int(claims.exp - claims.iat), issuedTokenType: Self.accessTokenType,
             spiffeID: nil, scope: claims.scopes.joined(separator: " ")
+        ).response(from: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// Without an actor, an agent exchanges its own JWT-SVID for Custos for a new JWT-SVID of the same
+    /// instance, for the `audience` it names (renewal before expiry, or another audience). The agent
+    /// must still be active and the instance not revoked; the lifetime is capped by the blueprint.
+    private func renew(_ subjectToken: String, _ form: [String: String], _ request: Request, _ context: CustosRequestContext)
+        async throws -> Response
+    {
+        guard let audience = form["audience"] ?? form["resource"], !audience.isEmpty, audience.utf8.count <= 512 else {
+            throw OAuthError.invalidRequest("renewing a JWT-SVID needs an audience of 1-512 bytes")
+        }
+        if let requested = form["requested_token_type"], requested != Self.jwtType {
+            throw OAuthError.invalidRequest("renewing a JWT-SVID issues \(Self.jwtType); a grant needs an actor_token")
+        }
+        let now = Date()
+        let current: VerifiedSVID
+        do {
+            current = try plane.verifier.verify(subjectToken, audience: plane.configuration.effectiveIssuer, now: now)
+        } catch {
+            throw OAuthError.invalidGrant("the subject token: \(error.message) (renewal takes the agent's own JWT-SVID for Custos)")
+        }
+        let agent: Agent
+        let issued: (token: String, claims: SVIDClaims)
+        do {
+            agent = try await plane.registry.agent(current.agent)
+            try plane.revocations.checkIssuable(agent: agent.id, instance: current.instance)
+            issued = try plane.issuer.issue(
+                for: agent, instance: current.instance, audience: audience, requestedTTL: try FormBody.ttl(form), now: now,
+                epoch: plane.revocations.currentEpoch)
+        } catch let error as CustosError {
+            throw OAuthError.invalidGrant(error.message)
+        }
+        try await plane.audit.recordEvent(
+            "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: current.spiffeID.description,
+            details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
+        var response = try TokenResponse(
+            accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
         ).response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"
         return response

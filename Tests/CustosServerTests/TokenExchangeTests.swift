@@ -278,6 +278,26 @@ struct TestIdentityProvider: Sendable {
 
     static let introspectScope = "token:introspect"
 
+    @Test func anAgentRenewsItsOwnSVIDUntilItIsRevoked() async throws {
+        let test = try await TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            let own = try await Self.agent(client, test, "planner", scopes: [])
+            func renew(_ token: String) async throws -> [String: Any] {
+                try await client.execute(uri: "/oauth2/token", method: .post, headers: IdentityTests.formHeaders, body: IdentityTests.form([
+                    "grant_type": Self.exchange, "subject_token": token, "subject_token_type": Self.jwt, "audience": Self.server,
+                ])) { json($0.body) }
+            }
+            let renewed = try #require(try await renew(own)["access_token"] as? String)
+            let svid = try test.plane.verifier.verify(renewed, audience: Self.server, now: Date())
+            #expect(svid.spiffeID.description == "spiffe://custos.local/agent/planner/i/p1")
+            // Only an SVID for Custos itself renews.
+            #expect(try await renew(renewed)["error"] as? String == "invalid_grant")
+            _ = try await KillSwitchTests.kill(client, test, "instance", "planner/p1")
+            #expect(try await renew(own)["error"] as? String == "invalid_grant")
+        }
+    }
+
     @Test func keysAreFetchedFromAJWKSURL() async throws {
         let idp = TestIdentityProvider()
         let router = Router()
