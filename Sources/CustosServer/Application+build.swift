@@ -35,6 +35,8 @@ public struct ControlPlane: Sendable {
     public let grantVerifier: GrantVerifier
     /// The identity providers whose users' tokens may be exchanged.
     let trustedIssuers: TrustedIssuerSet
+    /// The certificate authority of X.509-SVIDs.
+    public let x509: X509Authority
     /// Signs grants with the current signing key.
     public var grantIssuer: GrantIssuer { GrantIssuer(key: signingKey) }
     /// Revokes and suspends: one token, instance, agent, sponsor or zone.
@@ -97,7 +99,8 @@ extension ControlPlane {
             grantVerifier: GrantVerifier(
                 keys: [signingKey], issuer: configuration.effectiveIssuer, trustDomain: configuration.trustDomain,
                 revocations: revocations),
-            trustedIssuers: try await TrustedIssuerSet(configuration, logger: logger))
+            trustedIssuers: try await TrustedIssuerSet(configuration, logger: logger),
+            x509: try X509Authority.loadOrCreate(folder: folder.appendingPathComponent("keys"), trustDomain: configuration.trustDomain))
     }
 }
 
@@ -130,6 +133,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     let identity = IdentityRoutes(plane: plane)
     identity.registerPublic(on: router)
     TokenIntrospection(plane: plane).register(on: router)
+    X509SVIDRoute(plane: plane).register(on: router)
     let admin = router.group("v1").add(middleware: AdminAuthenticator(credential: plane.adminCredential))
     let agents = admin.group("agents")
     AgentRoutes(registry: plane.registry, audit: plane.audit, killSwitch: plane.killSwitch).register(on: agents)

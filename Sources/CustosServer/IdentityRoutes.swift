@@ -76,7 +76,7 @@ struct IdentityRoutes {
         }
         router.get(".well-known/jwks.json") { _, _ -> Response in
             let bundle: [String: Any] = [
-                "keys": [plane.signingKey.publicJWK], "spiffe_sequence": 1, "spiffe_refresh_hint": 300,
+                "keys": [plane.signingKey.publicJWK, plane.x509.bundleJWK], "spiffe_sequence": 1, "spiffe_refresh_hint": 300,
             ]
             let data = try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys])
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: data)))

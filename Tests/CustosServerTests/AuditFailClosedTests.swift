@@ -23,7 +23,7 @@ import Testing
             newAdminToken: nil, audit: try await AuditLog.open(store: store, signer: test.plane.audit.signer),
             decisions: test.plane.decisions, policies: test.plane.policies, pdp: test.plane.pdp,
             revocations: test.plane.revocations, grantVerifier: test.plane.grantVerifier,
-            trustedIssuers: test.plane.trustedIssuers)
+            trustedIssuers: test.plane.trustedIssuers, x509: test.plane.x509)
         try await buildApplication(plane, logger: testLogger).test(.live) { client in
             let join = try await IdentityTests.joinToken(client, test)
             store.failWrites(true)

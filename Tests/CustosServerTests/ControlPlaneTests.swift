@@ -166,8 +166,8 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         #expect(try mode(test.folder.path) & 0o077 == 0)
         #expect(try mode(test.folder.appendingPathComponent("admin-token.sha256").path) == 0o600)
         let keys = try manager.contentsOfDirectory(atPath: test.folder.appendingPathComponent("keys").path).sorted()
-        #expect(keys.count == 2)
-        #expect(keys.first == "audit.key")
+        #expect(keys.count == 4)
+        #expect(keys.first == "audit.key" && keys.suffix(2) == ["x509-ca.crt", "x509-ca.key"])
         for key in keys { #expect(try mode(test.folder.appendingPathComponent("keys/\(key)").path) == 0o600) }
         // The token is stored only as a digest.
         let stored = try String(contentsOf: test.folder.appendingPathComponent("admin-token.sha256"), encoding: .utf8)
@@ -178,6 +178,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         let again = try await ControlPlane.open(configuration, logger: testLogger)
         #expect(again.newAdminToken == nil)
         #expect(again.signingKey.keyID == test.plane.signingKey.keyID)
+        #expect(again.x509.certificate == test.plane.x509.certificate)
         #expect(again.adminCredential.accepts(test.token))
         #expect(!again.adminCredential.accepts(test.token + "x"))
     }
@@ -196,6 +197,9 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
     @Test(arguments: [
         "listen: {port: -1}", "listen: {port: 70000}", "nope: 1", "listen: {hots: x}", "trust_domain: UPPER",
         "log_level: loud", "admin: {token_sha256: abc}", "- a list", "max_request_bytes: 1",
+        "identity: {trusted_issuers: [{issuer: x}]}", "identity: {trusted_issuers: [{issuer: x, jwks_url: 'http://idp.example/k'}]}",
+        "identity: {trusted_issuers: [{issuer: x, jwks_file: a, jwks_url: 'https://a/k'}]}", "identity: {trusted_issuers: x}",
+        "identity: {trusted_issuers: [{issuer: x, jwks_file: a, colour: blue}]}", "identity: {isuer: x}",
     ])
     func badConfigurationIsRejected(yaml: String) {
         #expect(throws: CustosError.self) { try ServerConfiguration(yaml: yaml) }

@@ -57,7 +57,7 @@ import Testing
             #expect(header["alg"] as? String == "ES256")
             try await client.execute(uri: "/.well-known/jwks.json", method: .get) { response in
                 let keys = json(response.body)["keys"] as? [[String: Any]] ?? []
-                #expect(keys.map { $0["kid"] as? String } == [header["kid"] as? String])
+                #expect(keys.filter { $0["use"] as? String == "jwt-svid" }.map { $0["kid"] as? String } == [header["kid"] as? String])
                 #expect(json(response.body)["spiffe_refresh_hint"] as? Int == 300)
             }
             let verifier = test.plane.verifier
