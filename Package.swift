@@ -70,8 +70,8 @@ let package = Package(
         .executableTarget(
             name: "custos",
             dependencies: [
-                "Cedar", "CustosAudit", "CustosCore", "CustosGuardrails", "CustosPolicy", "CustosServer", "CustosStore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Cedar", "CustosAudit", "CustosCore", "CustosGuardrails", "CustosIdentity", "CustosPolicy", "CustosServer",
+                "CustosStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

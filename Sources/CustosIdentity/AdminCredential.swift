@@ -49,11 +49,3 @@ public struct AdminCredential: Sendable {
         return difference == 0
     }
 }
-
-/// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5), as JOSE uses it.
-public enum Base64URL {
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-}

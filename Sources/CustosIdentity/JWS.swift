@@ -23,12 +23,66 @@ public enum JWS {
         return "\(signingInput).\(Base64URL.encode(signature.rawRepresentation))"
     }
 
+    /// The JSON of a header or claims object, keys sorted, slashes unescaped. Takes the types Custos
+    /// puts in tokens: strings, integers, booleans, arrays and objects of those.
     static func json(_ object: [String: Any]) throws(CustosError) -> Data {
-        do {
-            return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        } catch {
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        try write(object, to: &output)
+        return Data(output)
+    }
+
+    private static func write(_ value: Any, to output: inout [UInt8]) throws(CustosError) {
+        switch value {
+        case let text as String:
+            writeString(text, to: &output)
+        case let flag as Bool:
+            output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case let number as Int:
+            output.append(contentsOf: String(number).utf8)
+        case let number as Int64:
+            output.append(contentsOf: String(number).utf8)
+        case let list as [Any]:
+            output.append(UInt8(ascii: "["))
+            for (index, item) in list.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                try write(item, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case let object as [String: Any]:
+            output.append(UInt8(ascii: "{"))
+            for (index, key) in object.keys.sorted().enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                try write(object[key]!, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        default:
             throw .internalError("cannot encode token claims")
         }
+    }
+
+    private static func writeString(_ text: String, to output: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(byte)
+            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 15)])
+            default:
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
     }
 
     /// The protected header fields Custos looks at.
@@ -54,9 +108,10 @@ public enum JWS {
     /// `algorithms` before any cryptography runs.
     public static func parse(_ token: String, algorithms: Set<String> = ["ES256"]) throws(CustosError) -> Parts {
         guard token.utf8.count <= maximumTokenSize else { throw .unauthorized("the token is too large") }
-        let pieces = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard pieces.count == 3, let headerData = Base64URL.decode(pieces[0]), let payload = Base64URL.decode(pieces[1]),
-            let signature = Base64URL.decode(pieces[2])
+        let bytes = token.utf8
+        let pieces = bytes.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
+        guard pieces.count == 3, let headerData = Base64URL.decode(bytes: pieces[0]),
+            let payload = Base64URL.decode(bytes: pieces[1]), let signature = Base64URL.decode(bytes: pieces[2])
         else { throw .unauthorized("the token is not a compact JWS") }
         guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
             throw .unauthorized("the token header is malformed")
@@ -64,25 +119,12 @@ public enum JWS {
         guard algorithms.contains(header.alg) else { throw .unauthorized("the token's algorithm is not allowed") }
         guard header.crit == nil else { throw .unauthorized("the token has critical header parameters") }
         return Parts(
-            header: header, headerData: headerData, payload: payload, signingInput: Data("\(pieces[0]).\(pieces[1])".utf8),
+            header: header, headerData: headerData, payload: payload, signingInput: Data(bytes[..<pieces[1].endIndex]),
             signature: signature)
     }
 
     /// True when the signature is a valid ES256 signature by `key` over the token.
     static func verify(_ parts: Parts, with key: P256.Signing.PublicKey) -> Bool {
         VerificationKey.p256(key).verifies(parts)
-    }
-}
-
-extension Base64URL {
-    /// Decodes base64url without padding; nil when malformed.
-    public static func decode(_ text: Substring) -> Data? {
-        guard text.utf8.allSatisfy({
-            ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
-                || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
-        }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }

@@ -12,6 +12,11 @@ public struct SigningKey: Sendable {
         keyID = Self.thumbprint(of: privateKey.publicKey)
     }
 
+    /// A new random key.
+    public static func generate() -> SigningKey {
+        SigningKey(privateKey: P256.Signing.PrivateKey())
+    }
+
     /// RFC 7638: SHA-256 over `{"crv":"P-256","kty":"EC","x":…,"y":…}`, base64url.
     static func thumbprint(of key: P256.Signing.PublicKey) -> String {
         let raw = Array(key.x963Representation)  // 0x04 ‖ x ‖ y

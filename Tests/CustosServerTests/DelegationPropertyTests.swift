@@ -70,6 +70,20 @@ import Testing
         }
     }
 
+    @Test func base64URLAgreesWithFoundationAndRoundTrips() async {
+        await propertyCheck(count: 2000, input: Gen.int(in: 0...255).array(of: 0...70)) { (bytes: [Int]) in
+            let data = Data(bytes.map { UInt8($0) })
+            let encoded = Base64URL.encode(data)
+            let reference = data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(encoded == reference)
+            #expect(Base64URL.decode(encoded[...]) == data)
+        }
+        #expect(Base64URL.decode("a"[...]) == nil && Base64URL.decode("ab=c"[...]) == nil && Base64URL.decode("a b"[...]) == nil)
+        #expect(Base64URL.decode("AB"[...]) == nil)  // 12 bits: the last 4 must be zero, and B has them set
+        #expect(Base64URL.decode("AA"[...]) == Data([0]))
+    }
+
     @Test func grantClaimsSurviveTheirOwnEncoding() throws {
         let claims = GrantClaims(
             iss: "custos", sub: "alice", subjectIssuer: "idp", aud: "srv", scopes: ["a", "b"], exp: 10, iat: 1, jti: "j",

@@ -26,7 +26,13 @@ public final class GrantVerifier: Sendable {
     public let trustDomain: String
     public let revocations: RevocationState
     public let allowedSkew: Int64 = 30
-    private let cache = VerifiedTokenCache<GrantClaims>()
+    /// A grant whose signature checked, with its chain already parsed into agents and instances.
+    private struct Signed: Sendable {
+        let claims: GrantClaims
+        let chain: [(agent: AgentID, instance: String)]
+    }
+
+    private let cache = VerifiedTokenCache<Signed>()
 
     public init(keys: [SigningKey], issuer: String, trustDomain: String, revocations: RevocationState) {
         self.keys = Dictionary(keys.map { ($0.keyID, $0.privateKey.publicKey) }, uniquingKeysWith: { first, _ in first })
@@ -37,13 +43,13 @@ public final class GrantVerifier: Sendable {
 
     /// Verifies `token` at `now`, for `audience` when one is given.
     public func verify(_ token: String, audience: String?, now: Date) throws(CustosError) -> GrantClaims {
-        let claims = try signedClaims(token)
+        let signed = try checked(token)
+        let claims = signed.claims
         let time = Int64(now.timeIntervalSince1970)
         guard claims.exp + allowedSkew > time else { throw .unauthorized("the grant has expired") }
         guard claims.iat - allowedSkew <= time else { throw .unauthorized("the grant was issued in the future") }
         if let audience, claims.aud != audience { throw .unauthorized("the grant is for another audience") }
-        for actor in claims.actors {
-            let (agent, instance, _) = try AgentInstanceSubject.parse(actor, trustDomain: trustDomain)
+        for (agent, instance) in signed.chain {
             try revocations.check(agent: agent, instance: instance, epoch: claims.epoch, jti: claims.jti)
         }
         return claims
@@ -52,18 +58,28 @@ public final class GrantVerifier: Sendable {
     /// What a grant says, with its signature and issuer checked but neither its time, audience nor
     /// revocation (for revoking a grant, which must work on one that is already revoked).
     public func signedClaims(_ token: String) throws(CustosError) -> GrantClaims {
+        try checked(token).claims
+    }
+
+    private func checked(_ token: String) throws(CustosError) -> Signed {
         if let remembered = cache[token] { return remembered }
         return try checkSignature(token)
     }
 
-    private func checkSignature(_ token: String) throws(CustosError) -> GrantClaims {
+    private func checkSignature(_ token: String) throws(CustosError) -> Signed {
         let parts = try JWS.parse(token)
         guard parts.header.typ == GrantClaims.type else { throw .unauthorized("the token is not a Custos grant") }
         guard let kid = parts.header.kid, let key = keys[kid] else { throw .unauthorized("the grant's key is unknown") }
         guard JWS.verify(parts, with: key) else { throw .unauthorized("the grant's signature is invalid") }
         let claims = try GrantClaims(payload: parts.payload)
         guard claims.iss == issuer else { throw .unauthorized("the grant is from another issuer") }
-        cache.remember(claims, for: token)
-        return claims
+        var chain: [(agent: AgentID, instance: String)] = []
+        for actor in claims.actors {
+            let (agent, instance, _) = try AgentInstanceSubject.parse(actor, trustDomain: trustDomain)
+            chain.append((agent, instance))
+        }
+        let signed = Signed(claims: claims, chain: chain)
+        cache.remember(signed, for: token)
+        return signed
     }
 }

@@ -10,6 +10,14 @@ public struct SubjectClaims: Hashable, Sendable {
     public var scopes: [String]
     /// RFC 8693 `may_act.sub`: who may act for the subject, when the token restricts it.
     public var mayAct: String?
+
+    public init(issuer: String, subject: String, exp: Int64, scopes: [String], mayAct: String? = nil) {
+        self.issuer = issuer
+        self.subject = subject
+        self.exp = exp
+        self.scopes = scopes
+        self.mayAct = mayAct
+    }
 }
 
 /// An identity provider whose users' tokens Custos accepts as `subject_token`: its issuer
