@@ -82,7 +82,8 @@ let package = Package(
         .testTarget(
             name: "CustosServerTests",
             dependencies: [
-                "CustosAudit", "CustosCore", "CustosIdentity", "CustosStore", "CustosServer", "custos", "CustosTestSupport",
+                "CustosAudit", "CustosCore", "CustosIdentity", "CustosPolicy", "CustosStore", "CustosServer", "custos",
+                "CustosTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

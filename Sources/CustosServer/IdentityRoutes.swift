@@ -178,10 +178,10 @@ enum FormBody {
 
     static func parse(_ text: String) throws -> [String: String] {
         var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else {
-                throw OAuthError.invalidRequest("the form body is not valid percent-encoding")
+        for pair in text.utf8.split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else {
+                throw OAuthError.invalidRequest("the form body is not valid percent-encoding of UTF-8")
             }
             guard fields.updateValue(value, forKey: key) == nil else {
                 throw OAuthError.invalidRequest("the parameter \(key) appears more than once")
@@ -190,15 +190,41 @@ enum FormBody {
         return fields
     }
 
+    /// `+` is a space, `%XX` a byte; the bytes must be UTF-8. Nil for a malformed escape or invalid UTF-8.
+    private static func decode(_ encoded: some Collection<UInt8>) -> String? {
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.count)
+        var index = encoded.startIndex
+        while index != encoded.endIndex {
+            let byte = encoded[index]
+            if byte == UInt8(ascii: "%") {
+                let first = encoded.index(after: index)
+                guard first != encoded.endIndex, encoded.index(after: first) != encoded.endIndex,
+                    let high = hex(encoded[first]), let low = hex(encoded[encoded.index(after: first)])
+                else { return nil }
+                bytes.append(high << 4 | low)
+                index = encoded.index(first, offsetBy: 2)
+            } else {
+                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index = encoded.index(after: index)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     /// The optional `ttl` parameter: a positive number of seconds.
     static func ttl(_ form: [String: String]) throws -> Int? {
         try form["ttl"].map { (text: String) throws -> Int in
             guard let n = Int(text), n > 0 else { throw OAuthError.invalidRequest("ttl must be a positive number of seconds") }
             return n
         }
-    }
-
-    private static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }

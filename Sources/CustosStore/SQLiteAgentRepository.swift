@@ -50,9 +50,12 @@ public struct SQLiteAgentRepository: AgentRepository {
         }
     }
 
-    private func run<T: Sendable>(_ what: String, _ body: @Sendable @escaping (Database) throws -> T) async throws(CustosError) -> T {
+    private func run<T: Sendable>(
+        _ what: String, readOnly: Bool = false, _ body: @Sendable @escaping (Database) throws -> T
+    ) async throws(CustosError) -> T {
         do {
-            return try await writer.write(body)
+            // Reads go to the pool's readers, in parallel with each other and with the writer.
+            return readOnly ? try await writer.read(body) : try await writer.write(body)
         } catch let error as CustosError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -68,12 +71,12 @@ public struct SQLiteAgentRepository: AgentRepository {
     }
 
     public func agent(_ id: AgentID) async throws(CustosError) -> Agent? {
-        let row = try await run("reading agent \(id)") { db in try Row.fetchOne(db, key: id.rawValue) }
+        let row = try await run("reading agent \(id)", readOnly: true) { db in try Row.fetchOne(db, key: id.rawValue) }
         return try row?.agent()
     }
 
     public func agents(after: AgentID?, limit: Int) async throws(CustosError) -> [Agent] {
-        let rows = try await run("listing agents") { db in
+        let rows = try await run("listing agents", readOnly: true) { db in
             var request = Row.order(Column("id"))
             if let after { request = request.filter(Column("id") > after.rawValue) }
             return try request.limit(limit).fetchAll(db)

@@ -83,17 +83,19 @@ struct AgentFields: ParsableArguments {
     @Option(name: .long, help: "A group (repeat for several).") var group: [String] = []
     @Option(name: .long, help: "A scope the blueprint allows (repeat for several).") var scope: [String] = []
     @Option(name: .long, help: "A tool the blueprint allows (repeat for several).") var tool: [String] = []
+    @Option(name: .customLong("blueprint-server"), help: "An upstream server (grant audience) the blueprint allows (repeat for several).")
+    var blueprintServer: [String] = []
     @Option(name: .customLong("max-ttl"), help: "Longest credential lifetime, seconds.") var maxTTL: Int?
     @Option(name: .customLong("max-delegation-depth"), help: "Delegation hops allowed below the agent.")
     var maxDelegationDepth: Int?
     @Flag(name: .customLong("may-spawn"), help: "The agent may spawn sub-agents.") var maySpawn = false
 
     var blueprint: Blueprint? {
-        guard !scope.isEmpty || !tool.isEmpty || maxTTL != nil || maxDelegationDepth != nil || maySpawn else {
-            return nil
-        }
+        guard !scope.isEmpty || !tool.isEmpty || !blueprintServer.isEmpty || maxTTL != nil || maxDelegationDepth != nil
+            || maySpawn
+        else { return nil }
         return Blueprint(
-            scopes: scope, tools: tool, maxCredentialTTLSeconds: maxTTL ?? Blueprint.defaultCredentialTTLSeconds,
+            scopes: scope, tools: tool, servers: blueprintServer, maxCredentialTTLSeconds: maxTTL ?? Blueprint.defaultCredentialTTLSeconds,
             maxDelegationDepth: maxDelegationDepth ?? 0, maySpawn: maySpawn)
     }
 }

@@ -1,11 +1,13 @@
 @preconcurrency import Crypto
 import CustosCore
 import CustosIdentity
-import CustosServer
+import CustosPolicy
+@testable import CustosServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PropertyBased
 import Testing
 @preconcurrency import _CryptoExtras
 
@@ -159,6 +161,10 @@ struct TestIdentityProvider: Sendable {
             let child = try test.plane.grantVerifier.verify(passed, audience: Self.server, now: Date())
             #expect(child.actors == ["spiffe://custos.local/agent/worker/i/p1", "spiffe://custos.local/agent/planner/i/p1"])
             #expect(child.depth == 2 && child.exp <= claims.exp && child.sub == "alice@example.com")
+            // What a policy sees: the worker instance executes, for alice, through the planner.
+            let caller = try AgentCaller(grant: child, trustDomain: "custos.local")
+            #expect(caller.agent.rawValue == "worker" && caller.instance == "p1" && caller.onBehalfOf == "alice@example.com")
+            #expect(caller.chain.map(\.rawValue) == ["planner", "worker"])
 
             // The planner allowed one hop below it: the worker cannot pass it further.
             let third = try await Self.exchange(client, subject: passed, actor: helper)
@@ -277,6 +283,26 @@ struct TestIdentityProvider: Sendable {
     }
 
     static let introspectScope = "token:introspect"
+
+    /// Percent-encodes every byte but ASCII letters and digits.
+    static func percentEncoded(_ text: String) -> String {
+        text.utf8.map { byte in
+            (byte < 0x80 && (Character(UnicodeScalar(byte)).isLetter || Character(UnicodeScalar(byte)).isNumber))
+                ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }.joined()
+    }
+
+    @Test func formBodiesRoundTripAndMalformedOnesAreRefused() async throws {
+        let text = Gen<Character>.character(in: " "..."\u{7FF}").string(of: 1...24)
+        await propertyCheck(count: 1000, input: text, text) { (key: String, value: String) in
+            let form = try? FormBody.parse("\(Self.percentEncoded(key))=\(Self.percentEncoded(value))&other=1")
+            #expect(form?[key] == value)
+        }
+        #expect(try FormBody.parse("a=b+c%2Bd&e=") == ["a": "b c+d", "e": ""])
+        for bad in ["a=%", "a=%4", "a=%zz", "a=%FF", "a=1&a=2"] {
+            #expect(throws: OAuthError.self, "\(bad)") { try FormBody.parse(bad) }
+        }
+    }
 
     @Test func anAgentRenewsItsOwnSVIDUntilItIsRevoked() async throws {
         let test = try await TestPlane()
