@@ -104,6 +104,16 @@ extension ControlPlane {
     }
 }
 
+extension ControlPlane {
+    /// The URL of `request` as the client addressed it: `identity.public_url`, or `http://` and the
+    /// Host header, then the path (for the `htu` of DPoP proofs).
+    func publicURL(for request: Request) -> String {
+        let base = configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
+        return base + request.uri.path
+    }
+}
+
 /// Builds the HTTP application; `custos serve` and the tests both use it.
 public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some ApplicationProtocol {
     let router = Router(context: CustosRequestContext.self)

@@ -7,4 +7,6 @@ extension HTTPField.Name {
     static let custosPolicyVersion = HTTPField.Name("Custos-Policy-Version")!
     /// A caller's request id, echoed by the decision point.
     static let xRequestID = HTTPField.Name("X-Request-ID")!
+    /// A DPoP proof (RFC 9449).
+    static let dpop = HTTPField.Name("DPoP")!
 }

@@ -47,6 +47,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// when it talks to Custos itself (token exchange, introspection, revocation). Defaults to
     /// `spiffe://<trust_domain>/custos`.
     public var identityIssuer: String?
+    /// The URL clients reach Custos at (scheme, host, port), for checking the `htu` of DPoP proofs;
+    /// nil: `http://` and the request's Host header. Set it behind a TLS-terminating proxy.
+    public var publicURL: String?
     /// Identity providers whose users' tokens are accepted as `subject_token` in token exchange.
     public var trustedIssuers: [TrustedIssuerConfiguration] = []
 
@@ -129,10 +132,11 @@ public struct ServerConfiguration: Sendable, Equatable {
             authzenAudience = try Self.value(String.self, authzen, "audience", path: "authzen.audience") ?? authzenAudience
         }
         if let identity = try Self.value([String: Any].self, root, "identity") {
-            for key in identity.keys where !["issuer", "trusted_issuers"].contains(key) {
+            for key in identity.keys where !["issuer", "trusted_issuers", "public_url"].contains(key) {
                 throw .invalidRequest("unknown configuration key `identity.\(key)`")
             }
             identityIssuer = try Self.value(String.self, identity, "issuer", path: "identity.issuer")
+            publicURL = try Self.value(String.self, identity, "public_url", path: "identity.public_url")
             let list = try Self.value([Any].self, identity, "trusted_issuers", path: "identity.trusted_issuers") ?? []
             for (index, item) in list.enumerated() {
                 let at = "identity.trusted_issuers[\(index)]"
@@ -194,6 +198,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         guard !effectiveIssuer.isEmpty, effectiveIssuer.utf8.count <= 512 else {
             throw .invalidRequest("identity.issuer must be 1-512 bytes")
+        }
+        if let publicURL {
+            guard let url = URLComponents(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                url.path.isEmpty || url.path == "/", url.query == nil
+            else { throw .invalidRequest("identity.public_url must be like https://custos.example.com (no path)") }
         }
         guard Set(trustedIssuers.map(\.issuer)).count == trustedIssuers.count else {
             throw .invalidRequest("identity.trusted_issuers names an issuer twice")

@@ -30,8 +30,13 @@ struct TokenExchange {
         if let requested = form["requested_token_type"], ![Self.jwtType, Self.accessTokenType].contains(requested) {
             throw OAuthError.invalidRequest("requested_token_type must be \(Self.accessTokenType) or \(Self.jwtType)")
         }
-        let exchangeRequest = try Self.request(form)
+        var exchangeRequest = try Self.request(form)
         let now = Date()
+        // A DPoP proof binds the new grant to the proof's key (RFC 9449 §5).
+        if let proof = request.headers[.dpop] {
+            exchangeRequest.confirmation = try plane.grantVerifier.dpop.verify(
+                DPoPPresentation(proof: proof, method: "POST", url: plane.publicURL(for: request)), accessToken: nil, now: now)
+        }
 
         let actor: VerifiedSVID
         do {
@@ -47,6 +52,10 @@ struct TokenExchange {
             throw OAuthError.invalidGrant("the actor: \(error.message)")
         }
         let parent = try await self.parent(subjectToken, now: now)
+        // A bound grant is passed on only by the holder of its key, and the child stays bound to it.
+        if case .grant(let parentClaims) = parent, let bound = parentClaims.confirmation, exchangeRequest.confirmation != bound {
+            throw OAuthError.invalidGrant("the subject token is DPoP-bound: the exchange needs a DPoP proof by its key")
+        }
         let claims = try Delegation.grant(
             from: parent, actor: actor, agent: agent, request: exchangeRequest, issuer: plane.configuration.effectiveIssuer,
             epoch: plane.revocations.currentEpoch, now: now)
@@ -68,7 +77,8 @@ struct TokenExchange {
         try await plane.audit.recordEvent(
             "grant.issued", agent: agent, executedBy: actor.spiffeID.description, authorizedBy: claims.sub, details: details)
         var response = try TokenResponse(
-            accessToken: token, expiresIn: Int(claims.exp - claims.iat), issuedTokenType: Self.accessTokenType,
+            accessToken: token, tokenType: claims.confirmation == nil ? "Bearer" : "DPoP", expiresIn: Int(claims.exp - claims.iat),
+            issuedTokenType: Self.accessTokenType,
             spiffeID: nil, scope: claims.scopes.joined(separator: " ")
         ).response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"

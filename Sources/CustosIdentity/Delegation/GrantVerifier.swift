@@ -41,7 +41,31 @@ public final class GrantVerifier: Sendable {
         self.revocations = revocations
     }
 
-    /// Verifies `token` at `now`, for `audience` when one is given.
+    /// Checks the DPoP proofs of bound grants.
+    public let dpop = DPoPVerifier()
+
+    /// Verifies `token` at `now`, for `audience` when one is given. A grant bound to a DPoP key
+    /// (`cnf.jkt`) verifies only with a fresh proof by that key for this token (`dpop`); without a
+    /// proof it is refused, so a stolen bound grant is of no use.
+    public func verify(
+        _ token: String, audience: String?, now: Date, dpop presentation: DPoPPresentation?
+    ) throws(CustosError) -> GrantClaims {
+        let claims = try verify(token, audience: audience, now: now)
+        if let bound = claims.confirmation {
+            guard let presentation else { throw .unauthorized("the grant is DPoP-bound: a DPoP proof is required") }
+            let jkt: String
+            do {
+                jkt = try dpop.verify(presentation, accessToken: token, now: now)
+            } catch {
+                throw .unauthorized(error.description)
+            }
+            guard jkt == bound else { throw .unauthorized("the DPoP proof is by another key than the grant is bound to") }
+        }
+        return claims
+    }
+
+    /// Verifies `token` at `now`, for `audience` when one is given, leaving a DPoP binding to the
+    /// caller (introspection reports `cnf`; a further exchange checks the proof itself).
     public func verify(_ token: String, audience: String?, now: Date) throws(CustosError) -> GrantClaims {
         let signed = try checked(token)
         let claims = signed.claims
