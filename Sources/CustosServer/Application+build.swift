@@ -149,6 +149,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     AgentRoutes(registry: plane.registry, audit: plane.audit, killSwitch: plane.killSwitch).register(on: agents)
     KillRoutes(killSwitch: plane.killSwitch, repository: plane.store.revocations).register(on: admin.group("kill"))
     identity.registerAdmin(on: agents)
+    AgentKeyRoutes(plane: plane).register(on: agents)
     let audit = AuditRoutes(plane: plane)
     let auditGroup = admin.group("audit")
     audit.registerAdmin(on: auditGroup)

@@ -103,6 +103,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case let p where p.count == 3 && p[0] == "v1" && p[1] == "agents": return "GET, PATCH, DELETE"
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && ["suspend", "reactivate", "join-tokens"].contains(p[3]):
             return "POST"
+        case let p where p.count == 4 && p[0] == "v1" && p[1] == "agents" && p[3] == "keys": return "GET, POST"
+        case let p where p.count == 5 && p[0] == "v1" && p[1] == "agents" && p[3] == "keys": return "DELETE"
         case ["v1", "audit"], ["v1", "audit", "records"], ["v1", "audit", "checkpoint"], ["v1", "audit", "proofs", "inclusion"],
             ["v1", "audit", "proofs", "consistency"], ["v1", "audit", "bundle"], ["v1", "audit", "export"]:
             return "GET"

@@ -103,8 +103,11 @@ struct IdentityRoutes {
             return try await joinTokenExchange(form, request, context)
         case TokenExchange.grantType:
             return try await TokenExchange(plane: plane).exchange(form, request, context)
+        case ClientAssertionGrant.grantType:
+            return try await ClientAssertionGrant(plane: plane).issue(form, request, context)
         default:
-            throw OAuthError.unsupportedGrantType("supported: \(Self.joinTokenGrant), \(TokenExchange.grantType)")
+            throw OAuthError.unsupportedGrantType(
+                "supported: \(Self.joinTokenGrant), \(TokenExchange.grantType), \(ClientAssertionGrant.grantType)")
         }
     }
 

@@ -116,6 +116,15 @@ public final class SQLiteStore: Sendable {
                 t.column("expiresAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v5-agent-keys") { db in
+            try db.create(table: "agent_key") { t in
+                t.column("agentID", .text).notNull().references("agent", column: "id", onDelete: .cascade)
+                t.column("thumbprint", .text).notNull()
+                t.column("jwk", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["agentID", "thumbprint"])
+            }
+        }
         return migrator
     }
 
@@ -132,6 +141,9 @@ public final class SQLiteStore: Sendable {
 
     /// Revocations, the revocation epoch and spent single-use grants.
     public var revocations: SQLiteRevocationRepository { SQLiteRevocationRepository(writer: writer) }
+
+    /// Agents' registered public keys (for `private_key_jwt`).
+    public var agentKeys: SQLiteAgentKeyRepository { SQLiteAgentKeyRepository(writer: writer) }
 
     /// Join tokens and agent instances.
     public var joinTokens: SQLiteJoinTokenRepository { SQLiteJoinTokenRepository(writer: writer) }

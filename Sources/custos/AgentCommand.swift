@@ -16,7 +16,7 @@ struct AgentCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AgentRegister.self, AgentList.self, AgentShow.self, AgentUpdateCommand.self, AgentSuspend.self,
-            AgentReactivate.self, AgentDelete.self, AgentJoinToken.self,
+            AgentReactivate.self, AgentDelete.self, AgentJoinToken.self, AgentKeyCommand.self,
         ]
     )
 }
@@ -37,23 +37,28 @@ struct ServerOptions: ParsableArguments {
 
     /// Sends a request and prints the answer; a non-2xx answer is printed to stderr and exits 1.
     func call(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws {
-        let text = String(decoding: try await fetch(method, path, body: body), as: UTF8.self)
-        if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+        try await call(method, path, json: try body.map { try JSONEncoder().encode($0) })
     }
 
     /// Sends a request and returns the body of a 2xx answer; any other answer is printed to stderr
     /// and exits 1.
     func fetch(_ method: String, _ path: String, body: (any Encodable)? = nil) async throws -> Data {
-        try await send(method, path, body: body).data
+        try await send(method, path, body: try body.map { try JSONEncoder().encode($0) }).data
+    }
+
+    /// Sends a JSON document as it is and prints the answer.
+    func call(_ method: String, _ path: String, json: Data?) async throws {
+        let text = String(decoding: try await send(method, path, body: json).data, as: UTF8.self)
+        if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
     }
 
     /// A GET whose answer may carry the `Custos-Next` paging header.
     func fetchWithNext(_ path: String) async throws -> (data: Data, next: String?) {
-        let (data, response) = try await send("GET", path, body: nil)
+        let (data, response) = try await send("GET", path, body: nil as Data?)
         return (data, response.value(forHTTPHeaderField: "Custos-Next"))
     }
 
-    private func send(_ method: String, _ path: String, body: (any Encodable)?) async throws -> (data: Data, response: HTTPURLResponse) {
+    private func send(_ method: String, _ path: String, body: Data?) async throws -> (data: Data, response: HTTPURLResponse) {
         guard let url = URL(string: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
             throw ValidationError("invalid --server URL")
         }
@@ -62,7 +67,7 @@ struct ServerOptions: ParsableArguments {
         request.setValue("Bearer \(try token())", forHTTPHeaderField: "Authorization")
         if let body {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONEncoder().encode(body)
+            request.httpBody = body
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
@@ -195,4 +200,39 @@ struct AgentJoinToken: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var agent: AgentIDArgument
     func run() async throws { try await server.call("POST", "/v1/agents/\(agent.id)/join-tokens") }
+}
+
+struct AgentKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Public keys an agent bootstraps with (private_key_jwt) instead of join tokens.",
+        subcommands: [AgentKeyAdd.self, AgentKeyList.self, AgentKeyRemove.self]
+    )
+}
+
+struct AgentKeyAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Register a public JWK (EC P-256, or RSA of 2048 bits or more) for an agent.")
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var agent: AgentIDArgument
+    @Option(name: .long, help: "File holding the public JWK (a JSON object).") var jwk: String
+
+    func run() async throws {
+        try await server.call("POST", "/v1/agents/\(agent.id)/keys", json: Data(try PolicyInputs.text(jwk).utf8))
+    }
+}
+
+struct AgentKeyList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "An agent's registered keys.")
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var agent: AgentIDArgument
+    func run() async throws { try await server.call("GET", "/v1/agents/\(agent.id)/keys") }
+}
+
+struct AgentKeyRemove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a key by its thumbprint.")
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var agent: AgentIDArgument
+    @Argument(help: "The key's RFC 7638 thumbprint (from `custos agent key list`).") var thumbprint: String
+    func run() async throws { try await server.call("DELETE", "/v1/agents/\(agent.id)/keys/\(thumbprint)") }
 }

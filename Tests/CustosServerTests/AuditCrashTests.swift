@@ -35,7 +35,8 @@ import Testing
         return try #require(HTTP.object(issued.body)["access_token"] as? String)
     }
 
-    /// `clients` tasks append until the server dies; returns when all have stopped.
+    /// `clients` tasks append until the server dies (SIGKILL `killAfter` the round's first
+    /// acknowledgement); returns when all have stopped.
     static func appendUntilKilled(
         _ server: ServerProcess, token: String, ledger: Ledger, clients: Int, killAfter: Duration
     ) async {
@@ -55,6 +56,13 @@ import Testing
                 }
             }
             group.addTask {
+                // The kill point is measured from this round's first acknowledged append, so that a slow
+                // start on a loaded machine does not turn a round into a kill before anything happened.
+                let before = ledger.state.withLock { $0.acknowledged.count }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ledger.state.withLock({ $0.acknowledged.count }) == before && ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
                 try? await Task.sleep(for: killAfter)
                 server.stop(signal: SIGKILL)
             }

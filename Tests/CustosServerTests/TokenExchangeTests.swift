@@ -49,7 +49,7 @@ struct TestIdentityProvider: Sendable {
         return (n, e)
     }
 
-    /// A user's token; `alg` ES256 or RS256.
+    /// A user's token; `alg` ES256 or RS256; `kid` "" leaves the header's kid out.
     func token(
         sub: String = "alice@example.com", scope: String? = "tickets:read tickets:write payroll:read", aud: String,
         alg: String = "ES256", kid: String? = nil, iss: String = issuer, expiresIn: Int = 600, extra: [String: Any] = [:]
@@ -58,7 +58,8 @@ struct TestIdentityProvider: Sendable {
         var claims: [String: Any] = ["iss": iss, "sub": sub, "aud": aud, "exp": now + expiresIn, "iat": now]
         if let scope { claims["scope"] = scope }
         claims.merge(extra) { $1 }
-        let header: [String: Any] = ["alg": alg, "typ": "JWT", "kid": kid ?? (alg == "ES256" ? "ec-1" : "rsa-1")]
+        var header: [String: Any] = ["alg": alg, "typ": "JWT", "kid": kid ?? (alg == "ES256" ? "ec-1" : "rsa-1")]
+        if kid == "" { header["kid"] = nil }  // "" leaves the kid out
         let input = Self.encode(header) + "." + Self.encode(claims)
         let signature: Data
         if alg == "RS256" {

@@ -46,7 +46,7 @@ public final class DPoPVerifier: Sendable {
         let thumbprint: String
         do {
             key = try VerificationKey(jwk: jwk)
-            thumbprint = try Self.thumbprint(jwk)
+            thumbprint = try VerificationKey.thumbprint(jwk)
         } catch {
             throw .invalidDPoPProof("the DPoP proof's jwk: \(error.message)")
         }
@@ -84,24 +84,6 @@ public final class DPoPVerifier: Sendable {
         let htu: String
         let iat: Int64
         let ath: String?
-    }
-
-    /// RFC 7638 thumbprint of an EC or RSA public JWK: SHA-256 of its required members in order.
-    static func thumbprint(_ jwk: [String: Any]) throws(CustosError) -> String {
-        let canonical: String
-        switch jwk["kty"] as? String {
-        case "EC":
-            guard let crv = jwk["crv"] as? String, let x = jwk["x"] as? String, let y = jwk["y"] as? String else {
-                throw .invalidRequest("an EC JWK needs crv, x and y")
-            }
-            canonical = #"{"crv":"\#(crv)","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
-        case "RSA":
-            guard let e = jwk["e"] as? String, let n = jwk["n"] as? String else { throw .invalidRequest("an RSA JWK needs e and n") }
-            canonical = #"{"e":"\#(e)","kty":"RSA","n":"\#(n)"}"#
-        default:
-            throw .invalidRequest("a JWK must have kty EC or RSA")
-        }
-        return Base64URL.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 
     /// `htu` names the request's URL: same scheme, host (case-insensitive) and port, and path; query

@@ -33,6 +33,24 @@ public enum VerificationKey: Sendable {
         }
     }
 
+    /// RFC 7638 thumbprint of an EC or RSA public JWK: SHA-256 of its required members in order.
+    public static func thumbprint(_ jwk: [String: Any]) throws(CustosError) -> String {
+        let canonical: String
+        switch jwk["kty"] as? String {
+        case "EC":
+            guard let crv = jwk["crv"] as? String, let x = jwk["x"] as? String, let y = jwk["y"] as? String else {
+                throw .invalidRequest("an EC JWK needs crv, x and y")
+            }
+            canonical = #"{"crv":"\#(crv)","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
+        case "RSA":
+            guard let e = jwk["e"] as? String, let n = jwk["n"] as? String else { throw .invalidRequest("an RSA JWK needs e and n") }
+            canonical = #"{"e":"\#(e)","kty":"RSA","n":"\#(n)"}"#
+        default:
+            throw .invalidRequest("a JWK must have kty EC or RSA")
+        }
+        return Base64URL.encode(SHA256.hash(data: Data(canonical.utf8)))
+    }
+
     /// Reads one JWK (RFC 7517): `EC` on `P-256`, or `RSA` with `alg` RS256 or PS256 (RS256 when absent).
     /// Private members are refused: a key set is public.
     public init(jwk: [String: Any]) throws(CustosError) {
