@@ -59,24 +59,9 @@ struct ClientAssertionGrant {
         guard try await plane.store.revocations.consumeOnce(
             jti: "client-assertion \(agent.id) \(claims.jti)", expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)))
         else { throw OAuthError.invalidGrant("the client assertion has been used before") }
-        let issued: (token: String, claims: SVIDClaims)
-        do {
-            try plane.revocations.checkIssuable(agent: agent.id, instance: instance)
-            issued = try plane.issuer.issue(
-                for: agent, instance: instance, audience: audience, requestedTTL: requestedTTL, now: now,
-                epoch: plane.revocations.currentEpoch)
-        } catch {
-            throw OAuthError.invalidGrant(error.message)
-        }
-        try await plane.store.joinTokens.recordInstance(agent: agent.id, instance: instance, at: now)
-        try await plane.audit.recordEvent(
-            "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: "private_key_jwt",
-            details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
-        var response = try TokenResponse(
-            accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
-        ).response(from: request, context: context)
-        response.headers[.cacheControl] = "no-store"
-        return response
+        return try await IdentityRoutes.releaseSVID(
+            plane: plane, agent: agent, instance: instance, audience: audience, requestedTTL: requestedTTL,
+            authorizedBy: "private_key_jwt", now: now, request: request, context: context)
     }
 
     /// The agent and the claims of a valid assertion signed by one of its registered keys.

@@ -139,6 +139,18 @@ struct IdentityRoutes {
         } catch {
             throw OAuthError.invalidGrant("the agent no longer exists")
         }
+        return try await Self.releaseSVID(
+            plane: plane, agent: agent, instance: instance, audience: audience, requestedTTL: requestedTTL,
+            authorizedBy: "join_token", now: now, request: request, context: context)
+    }
+
+    /// Issues a JWT-SVID for `instance` of `agent` (unless the agent is not active or the instance is
+    /// revoked: `invalid_grant`), records the instance, and answers with it once its issuance is
+    /// durable in the audit log (`credential.issued`, authorized by `authorizedBy`).
+    static func releaseSVID(
+        plane: ControlPlane, agent: Agent, instance: String, audience: String, requestedTTL: Int?, authorizedBy: String,
+        now: Date, request: Request, context: CustosRequestContext
+    ) async throws -> Response {
         let issued: (token: String, claims: SVIDClaims)
         do {
             try plane.revocations.checkIssuable(agent: agent.id, instance: instance)
@@ -149,9 +161,8 @@ struct IdentityRoutes {
             throw OAuthError.invalidGrant(error.message)
         }
         try await plane.store.joinTokens.recordInstance(agent: agent.id, instance: instance, at: now)
-        // The credential is released only once its issuance is durable in the audit log.
         try await plane.audit.recordEvent(
-            "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: "join_token",
+            "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: authorizedBy,
             details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
         var response = try TokenResponse(
             accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub

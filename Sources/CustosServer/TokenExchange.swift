@@ -105,24 +105,14 @@ struct TokenExchange {
             throw OAuthError.invalidGrant("the subject token: \(error.message) (renewal takes the agent's own JWT-SVID for Custos)")
         }
         let agent: Agent
-        let issued: (token: String, claims: SVIDClaims)
         do {
             agent = try await plane.registry.agent(current.agent)
-            try plane.revocations.checkIssuable(agent: agent.id, instance: current.instance)
-            issued = try plane.issuer.issue(
-                for: agent, instance: current.instance, audience: audience, requestedTTL: try FormBody.ttl(form), now: now,
-                epoch: plane.revocations.currentEpoch)
-        } catch let error as CustosError {
+        } catch {
             throw OAuthError.invalidGrant(error.message)
         }
-        try await plane.audit.recordEvent(
-            "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: current.spiffeID.description,
-            details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
-        var response = try TokenResponse(
-            accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
-        ).response(from: request, context: context)
-        response.headers[.cacheControl] = "no-store"
-        return response
+        return try await IdentityRoutes.releaseSVID(
+            plane: plane, agent: agent, instance: current.instance, audience: audience, requestedTTL: try FormBody.ttl(form),
+            authorizedBy: current.spiffeID.description, now: now, request: request, context: context)
     }
 
     /// The subject token, verified: a Custos grant (by its `at+jwt` type and our issuer), or a user's
