@@ -45,32 +45,65 @@ public struct SigningKeyStore: Sendable {
         self.folder = folder
     }
 
-    /// The current signing key: the newest key file, or a new key written now when there is none.
-    public func currentKey() throws(CustosError) -> SigningKey {
+    /// The key ring: the newest key file signs, older ones verify until their overlap after the next
+    /// key's creation has passed (their files are then removed). A key is generated on first start.
+    public func loadRing(now: Date = Date()) throws(CustosError) -> KeyRing {
         let manager = FileManager.default
         do {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
-            let files = try manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])
-                .filter { $0.pathExtension == "pem" }
-                .sorted { ($0.lastPathComponent) < ($1.lastPathComponent) }
-            if let newest = files.last {
-                try Self.requireOwnerOnly(newest)
-                let pem = try String(contentsOf: newest, encoding: .utf8)
-                return SigningKey(privateKey: try P256.Signing.PrivateKey(pemRepresentation: pem))
+            let files = try keyFiles()
+            guard !files.isEmpty else {
+                return KeyRing(current: try create(now: now), sequence: Int64(now.timeIntervalSince1970 * 1000))
             }
-            let key = SigningKey(privateKey: P256.Signing.PrivateKey())
-            let stamp = Int(Date().timeIntervalSince1970)
-            let file = folder.appendingPathComponent("signing-\(stamp)-\(key.keyID).pem")
-            guard manager.createFile(atPath: file.path, contents: Data(key.privateKey.pemRepresentation.utf8),
-                                     attributes: [.posixPermissions: 0o600])
-            else { throw CustosError.internalError("cannot write the signing key to \(file.path)") }
-            return key
+            var keys: [(key: SigningKey, created: Date, file: URL)] = []
+            for (file, created) in files {
+                try Self.requireOwnerOnly(file)
+                let pem = try String(contentsOf: file, encoding: .utf8)
+                keys.append((SigningKey(privateKey: try P256.Signing.PrivateKey(pemRepresentation: pem)), created, file))
+            }
+            var previous: [KeyRing.Previous] = []
+            for index in stride(from: keys.count - 2, through: 0, by: -1) {
+                let retireAfter = keys[index + 1].created.addingTimeInterval(KeyRing.overlap)
+                if retireAfter < now {
+                    try? manager.removeItem(at: keys[index].file)
+                } else {
+                    previous.append(KeyRing.Previous(key: keys[index].key, retireAfter: retireAfter))
+                }
+            }
+            let newest = keys[keys.count - 1]
+            return KeyRing(current: newest.key, previous: previous, sequence: Int64(newest.created.timeIntervalSince1970 * 1000))
         } catch let error as CustosError {
             throw error
         } catch {
-            throw .internalError("cannot load or create the signing key in \(folder.path): \(error.localizedDescription)")
+            throw .internalError("cannot load or create the signing keys in \(folder.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Writes a new key, which the next ``loadRing(now:)`` takes as current; rotate the running ring to it.
+    public func create(now: Date = Date()) throws(CustosError) -> SigningKey {
+        let key = SigningKey.generate()
+        // Milliseconds, zero-padded: file names sort in creation order.
+        let stamp = String(format: "%015lld", Int64(now.timeIntervalSince1970 * 1000))
+        let file = folder.appendingPathComponent("signing-\(stamp)-\(key.keyID).pem")
+        guard FileManager.default.createFile(
+            atPath: file.path, contents: Data(key.privateKey.pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw .internalError("cannot write the signing key to \(file.path)") }
+        return key
+    }
+
+    /// The key files, oldest first, with their creation times (from their names).
+    private func keyFiles() throws -> [(URL, Date)] {
+        try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "pem" && $0.lastPathComponent.hasPrefix("signing-") }
+            .compactMap { file -> (URL, Date)? in
+                let parts = file.lastPathComponent.split(separator: "-")
+                guard parts.count >= 3, let stamp = Int64(parts[1]) else { return nil }
+                // Names from before millisecond stamps carry seconds.
+                let seconds = parts[1].count >= 13 ? Double(stamp) / 1000 : Double(stamp)
+                return (file, Date(timeIntervalSince1970: seconds))
+            }
+            .sorted { $0.1 < $1.1 }
     }
 
     /// Refuses a key file that group or others can read.

@@ -24,16 +24,14 @@ public struct VerifiedSVID: Hashable, Sendable {
 /// expires, so the hot path does not repeat the ECDSA verification; the time, audience and
 /// revocation checks run on every call.
 public final class TokenVerifier: Sendable {
-    private let keys: [String: P256.Signing.PublicKey]
+    private let keys: KeyRing
     public let trustDomain: String
     public let revocations: RevocationState
     public let allowedSkew: TimeInterval = 30
     private let cache = VerifiedTokenCache<VerifiedSVID>()
 
-    public init(keys: [SigningKey], trustDomain: String, revocations: RevocationState) {
-        var byID: [String: P256.Signing.PublicKey] = [:]
-        for key in keys { byID[key.keyID] = key.privateKey.publicKey }
-        self.keys = byID
+    public init(keys: KeyRing, trustDomain: String, revocations: RevocationState) {
+        self.keys = keys
         self.trustDomain = trustDomain
         self.revocations = revocations
     }
@@ -62,7 +60,7 @@ public final class TokenVerifier: Sendable {
         guard parts.header.typ == nil || parts.header.typ == "JWT" || parts.header.typ == "JOSE" else {
             throw .unauthorized("the token type is not allowed")
         }
-        guard let kid = parts.header.kid, let key = keys[kid] else { throw .unauthorized("the token's key is unknown") }
+        guard let kid = parts.header.kid, let key = keys.verificationKey(kid) else { throw .unauthorized("the token's key is unknown") }
         guard JWS.verify(parts, with: key) else { throw .unauthorized("the token's signature is invalid") }
         guard let claims = try? JSONDecoder().decode(SVIDClaims.self, from: parts.payload) else {
             throw .unauthorized("the token's claims are malformed")

@@ -13,7 +13,12 @@ public struct ControlPlane: Sendable {
     public let configuration: ServerConfiguration
     public let store: SQLiteStore
     public let registry: AgentRegistry
-    public let signingKey: SigningKey
+    /// The signing keys: the current one and those that still verify after a rotation.
+    public let keyRing: KeyRing
+    /// Where the signing keys are kept.
+    public let keyStore: SigningKeyStore
+    /// The key that signs now.
+    public var signingKey: SigningKey { keyRing.current }
     public let adminCredential: AdminCredential
     /// Issues JWT-SVIDs with the current signing key.
     public var issuer: JWTSVIDIssuer { JWTSVIDIssuer(key: signingKey, trustDomain: configuration.trustDomain) }
@@ -59,7 +64,8 @@ extension ControlPlane {
             throw .unavailable("cannot create the data folder \(folder.path)")
         }
         let store = try SQLiteStore(path: folder.appendingPathComponent("custos.sqlite").path)
-        let signingKey = try SigningKeyStore(folder: folder.appendingPathComponent("keys")).currentKey()
+        let keyStore = SigningKeyStore(folder: folder.appendingPathComponent("keys"))
+        let keyRing = try keyStore.loadRing()
         let (credential, token) = try AdminCredentialFile(folder: folder).load(configured: configuration.adminTokenSHA256)
         let auditSigner = try AuditKeyFile(folder: folder).load(origin: configuration.effectiveAuditOrigin)
         let audit = try await AuditLog.open(
@@ -87,17 +93,17 @@ extension ControlPlane {
         logger.info(
             "control plane opened",
             metadata: [
-                "data_dir": "\(folder.path)", "signing_kid": "\(signingKey.keyID)",
+                "data_dir": "\(folder.path)", "signing_kid": "\(keyRing.current.keyID)",
                 "audit_key": "\(auditSigner.verifier.verifierKey)", "audit_size": "\(audit.health.size)",
                 "policy_version": "\(decisions.snapshot.version)",
             ])
         return ControlPlane(
             configuration: configuration, store: store, registry: registry,
-            signingKey: signingKey, adminCredential: credential,
-            verifier: TokenVerifier(keys: [signingKey], trustDomain: configuration.trustDomain, revocations: revocations),
+            keyRing: keyRing, keyStore: keyStore, adminCredential: credential,
+            verifier: TokenVerifier(keys: keyRing, trustDomain: configuration.trustDomain, revocations: revocations),
             newAdminToken: token, audit: audit, decisions: decisions, policies: policies, pdp: pdp, revocations: revocations,
             grantVerifier: GrantVerifier(
-                keys: [signingKey], issuer: configuration.effectiveIssuer, trustDomain: configuration.trustDomain,
+                keys: keyRing, issuer: configuration.effectiveIssuer, trustDomain: configuration.trustDomain,
                 revocations: revocations),
             trustedIssuers: try await TrustedIssuerSet(configuration, logger: logger),
             x509: try X509Authority.loadOrCreate(folder: folder.appendingPathComponent("keys"), trustDomain: configuration.trustDomain))
@@ -156,6 +162,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     audit.registerExport(on: auditGroup)
     audit.registerAgent(on: router)
     PolicyRoutes(plane: plane).register(on: admin.group("policies"))
+    KeyRoutes(plane: plane).register(on: admin.group("keys"))
     AuthZENRoutes(plane: plane).register(on: router)
     return Application(
         router: router,

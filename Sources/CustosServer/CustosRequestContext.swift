@@ -111,6 +111,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "audit" && p[2] == "records": return "GET"
         case ["v1", "audit", "checkpoints"], ["v1", "audit", "events"], ["v1", "svid", "x509"]: return "POST"
         case ["v1", "policies"]: return "GET, POST"
+        case ["v1", "keys"]: return "GET"
+        case ["v1", "keys", "rotate"]: return "POST"
         case ["v1", "policies", "diff"]: return "GET"
         case ["v1", "policies", "rollback"], ["v1", "policies", "dry-run"]: return "POST"
         case let p where p.count == 3 && p[0] == "v1" && p[1] == "policies": return "GET"

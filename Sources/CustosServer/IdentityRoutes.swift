@@ -76,7 +76,8 @@ struct IdentityRoutes {
         }
         router.get(".well-known/jwks.json") { _, _ -> Response in
             let bundle: [String: Any] = [
-                "keys": [plane.signingKey.publicJWK, plane.x509.bundleJWK], "spiffe_sequence": 1, "spiffe_refresh_hint": 300,
+                "keys": plane.keyRing.all.map(\.publicJWK) + [plane.x509.bundleJWK], "spiffe_sequence": plane.keyRing.sequence,
+                "spiffe_refresh_hint": 300,
             ]
             let data = try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys])
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -6,7 +6,23 @@ import Foundation
 
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "identity", abstract: "Agent identities.", subcommands: [IdentityBench.self])
+        commandName: "identity", abstract: "Agent identities: signing keys, and the benchmark.",
+        subcommands: [IdentityKeys.self, IdentityRotateKey.self, IdentityBench.self])
+}
+
+struct IdentityKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "The JWT signing keys of a running server: the current one, and those still verifying.")
+    @OptionGroup var server: ServerOptions
+    func run() async throws { try await server.call("GET", "/v1/keys") }
+}
+
+struct IdentityRotateKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-key",
+        abstract: "Rotate the JWT signing key: a new key signs from now; the previous one verifies for 24 h more.")
+    @OptionGroup var server: ServerOptions
+    func run() async throws { try await server.call("POST", "/v1/keys/rotate") }
 }
 
 struct IdentityBench: AsyncParsableCommand {
@@ -36,7 +52,7 @@ struct IdentityBench: AsyncParsableCommand {
             status: .active, revocationEpoch: 0, createdAt: time, updatedAt: time, lastSeenAt: nil)
         revocations.load(agents: [agent], revocations: [], epoch: 0)
         let issuer = JWTSVIDIssuer(key: key, trustDomain: "bench.local")
-        let verifier = TokenVerifier(keys: [key], trustDomain: "bench.local", revocations: revocations)
+        let verifier = TokenVerifier(keys: KeyRing(current: key), trustDomain: "bench.local", revocations: revocations)
         var result: [String: Any] = ["tokens": tokens, "warm_verifications": warm]
 
         var issued: [String] = []
@@ -68,7 +84,7 @@ struct IdentityBench: AsyncParsableCommand {
         key: SigningKey, revocations: RevocationState, agent: Agent, time: Date, into result: inout [String: Any]
     ) throws {
         let grantIssuer = GrantIssuer(key: key)
-        let verifier = GrantVerifier(keys: [key], issuer: "custos", trustDomain: "bench.local", revocations: revocations)
+        let verifier = GrantVerifier(keys: KeyRing(current: key), issuer: "custos", trustDomain: "bench.local", revocations: revocations)
         let actor = VerifiedSVID(
             agent: agent.id, instance: "i0", spiffeID: try SPIFFEID(parsing: "spiffe://bench.local/agent/bench/i/i0"),
             claims: SVIDClaims(sub: "spiffe://bench.local/agent/bench/i/i0", aud: "custos", exp: 0, iat: 0, jti: "j", epoch: 0))

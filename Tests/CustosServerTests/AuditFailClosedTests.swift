@@ -19,7 +19,8 @@ import Testing
         let store = FlakyAuditStore(try SQLiteAuditStore(path: test.folder.appendingPathComponent("flaky-audit.sqlite").path))
         let plane = ControlPlane(
             configuration: test.plane.configuration, store: test.plane.store, registry: test.plane.registry,
-            signingKey: test.plane.signingKey, adminCredential: test.plane.adminCredential, verifier: test.plane.verifier,
+            keyRing: test.plane.keyRing, keyStore: test.plane.keyStore, adminCredential: test.plane.adminCredential,
+            verifier: test.plane.verifier,
             newAdminToken: nil, audit: try await AuditLog.open(store: store, signer: test.plane.audit.signer),
             decisions: test.plane.decisions, policies: test.plane.policies, pdp: test.plane.pdp,
             revocations: test.plane.revocations, grantVerifier: test.plane.grantVerifier,

@@ -125,7 +125,7 @@ import Testing
             id: try! AgentID("a1"), name: "A1", sponsor: "dana", owners: [], purpose: "", zone: "prod", groups: [],
             blueprint: Blueprint(), status: .active, revocationEpoch: 0, createdAt: time, updatedAt: time, lastSeenAt: nil)
         state.load(agents: [agent], revocations: [], epoch: 0)
-        return TokenVerifier(keys: [key], trustDomain: "example.org", revocations: state)
+        return TokenVerifier(keys: KeyRing(current: key), trustDomain: "example.org", revocations: state)
     }
 
     static let verifier = makeVerifier()

@@ -21,7 +21,7 @@ public struct GrantIssuer: Sendable {
 /// passed on. Single-use grants must additionally be spent (``RevocationRepository/consumeOnce``),
 /// which needs the database; the caller does that.
 public final class GrantVerifier: Sendable {
-    private let keys: [String: P256.Signing.PublicKey]
+    private let keys: KeyRing
     public let issuer: String
     public let trustDomain: String
     public let revocations: RevocationState
@@ -34,8 +34,8 @@ public final class GrantVerifier: Sendable {
 
     private let cache = VerifiedTokenCache<Signed>()
 
-    public init(keys: [SigningKey], issuer: String, trustDomain: String, revocations: RevocationState) {
-        self.keys = Dictionary(keys.map { ($0.keyID, $0.privateKey.publicKey) }, uniquingKeysWith: { first, _ in first })
+    public init(keys: KeyRing, issuer: String, trustDomain: String, revocations: RevocationState) {
+        self.keys = keys
         self.issuer = issuer
         self.trustDomain = trustDomain
         self.revocations = revocations
@@ -93,7 +93,7 @@ public final class GrantVerifier: Sendable {
     private func checkSignature(_ token: String) throws(CustosError) -> Signed {
         let parts = try JWS.parse(token)
         guard parts.header.typ == GrantClaims.type else { throw .unauthorized("the token is not a Custos grant") }
-        guard let kid = parts.header.kid, let key = keys[kid] else { throw .unauthorized("the grant's key is unknown") }
+        guard let kid = parts.header.kid, let key = keys.verificationKey(kid) else { throw .unauthorized("the grant's key is unknown") }
         guard JWS.verify(parts, with: key) else { throw .unauthorized("the grant's signature is invalid") }
         let claims = try GrantClaims(payload: parts.payload)
         guard claims.iss == issuer else { throw .unauthorized("the grant is from another issuer") }
