@@ -173,9 +173,15 @@ struct IdentityRoutes {
     }
 }
 
-/// `application/x-www-form-urlencoded` bodies: each parameter at most once (RFC 6749 §3.2).
+/// `application/x-www-form-urlencoded` bodies: each parameter Custos reads at most once (RFC 6749
+/// §3.2); parameters it does not know are ignored (RFC 6749 §3.1), repeated or not.
 enum FormBody {
     static let limit = 16 * 1024
+    static let parameters: Set<String> = [
+        "grant_type", "join_token", "audience", "resource", "instance", "ttl", "subject_token", "subject_token_type",
+        "actor_token", "actor_token_type", "requested_token_type", "scope", "single_use", "client_assertion",
+        "client_assertion_type", "client_id", "token", "token_type_hint",
+    ]
 
     /// The form of an OAuth endpoint's request: that content type, at most 16 KiB.
     static func read(_ request: Request) async throws -> [String: String] {
@@ -198,6 +204,7 @@ enum FormBody {
             guard let key = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else {
                 throw OAuthError.invalidRequest("the form body is not valid percent-encoding of UTF-8")
             }
+            guard Self.parameters.contains(key) else { continue }
             guard fields.updateValue(value, forKey: key) == nil else {
                 throw OAuthError.invalidRequest("the parameter \(key) appears more than once")
             }

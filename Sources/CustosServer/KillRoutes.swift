@@ -13,6 +13,18 @@ struct KillRoutes {
         var scope: RevocationScope
         var target: String
         var reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case scope, target, reason
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            scope = try c.decode(RevocationScope.self, forKey: .scope)
+            target = try c.decode(String.self, forKey: .target)
+            // Optional, but when present a string: `null` is not a reason.
+            reason = c.contains(.reason) ? try c.decode(String.self, forKey: .reason) : nil
+        }
     }
 
     struct RevocationList: ResponseEncodable {

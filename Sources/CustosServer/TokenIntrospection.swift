@@ -55,7 +55,9 @@ struct TokenIntrospection {
         if case .agent(_, let agent) = caller, !agent.blueprint.scopes.contains(Self.scope) {
             throw OAuthError(code: "unauthorized_client", description: "agent \(agent.id) may not introspect (scope \(Self.scope))")
         }
-        guard let token = try await FormBody.read(request)["token"] else { throw OAuthError.invalidRequest("token is required") }
+        guard let token = try await FormBody.read(request)["token"], !token.isEmpty else {
+            throw OAuthError.invalidRequest("token is required")
+        }
         let now = Date()
         var answer: [String: Any] = ["active": false]
         if let grant = try? plane.grantVerifier.verify(token, audience: nil, now: now) {
@@ -80,7 +82,9 @@ struct TokenIntrospection {
 
     private func revoke(_ request: Request) async throws -> Response {
         let caller = try await caller(request)
-        guard let token = try await FormBody.read(request)["token"] else { throw OAuthError.invalidRequest("token is required") }
+        guard let token = try await FormBody.read(request)["token"], !token.isEmpty else {
+            throw OAuthError.invalidRequest("token is required")
+        }
         // What the token is, from its signature alone: a revoked or expired token may still be revoked.
         let holder: String
         let jti: String
