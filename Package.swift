@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
         .target(
             name: "CustosGuardrails", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: swiftSettings
+            resources: [.copy("Resources/injection-model.json")], swiftSettings: swiftSettings
         ),
         .target(
             name: "CustosAudit",

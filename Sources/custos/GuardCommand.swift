@@ -5,36 +5,44 @@ import Foundation
 
 struct GuardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "guard", abstract: "Content guardrails: personal data and secrets.",
-        subcommands: [GuardScan.self, GuardRedact.self, GuardBench.self])
+        commandName: "guard", abstract: "Content guardrails: prompt injection, personal data and secrets.",
+        subcommands: [GuardScan.self, GuardRedact.self, GuardBench.self, GuardFeatures.self])
 }
 
 struct GuardScan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Scan JSON lines {\"id\", \"text\"} for personal data and secrets; one JSON line out per line in.",
+        abstract: "Scan JSON lines {\"id\", \"text\"} for prompt injection, personal data and secrets; one JSON line out per line in.",
         discussion: """
-            Writes {"id", "pii": [{"type", "start", "end", "score"}], "secrets": [{"type", "start", "end"}],
-            "labels": [...]} with offsets in Unicode scalars, end exclusive (and "truncated": true when a text
-            was longer than 4 Mi scalars and only its start was scanned). A line that is not such an object
-            gets {"line": N, "error": "..."} and the command exits 1 at the end. Prompt-injection scoring is
-            not built yet, so there is no "injection" member.
+            Writes {"id", "injection": {"score", "flagged", "signals"}, "pii": [{"type", "start", "end", "score"}],
+            "secrets": [{"type", "start", "end"}], "labels": [...]} with offsets in Unicode scalars, end
+            exclusive (and "truncated": true when a text was longer than 4 Mi scalars and only its start was
+            scanned). A line that is not such an object gets {"line": N, "error": "..."} and the command exits
+            1 at the end.
             """)
 
     @Option(name: .long, help: "Input file (default: standard input).") var input: String?
     @Option(name: .customLong("min-score"), help: "Drop personal-data findings scoring below this (0-1).")
     var minimumScore: Double = 0.5
+    @Option(name: .customLong("injection-threshold"), help: "Flag injection scores at or above this (0-1; default: the model's).")
+    var injectionThreshold: Double?
 
     func validate() throws {
         guard (0...1).contains(minimumScore) else { throw ValidationError("--min-score must be 0-1") }
+        if let injectionThreshold, !(0...1).contains(injectionThreshold) {
+            throw ValidationError("--injection-threshold must be 0-1")
+        }
     }
 
     func run() throws {
         let scanner = GuardrailScanner(minimumScore: minimumScore)
-        try TextLines.answer(input: input) { id, text in Self.json(scanner.scan(text), id: id) }
+        let detector = InjectionDetector(threshold: injectionThreshold)
+        try TextLines.answer(input: input) { id, text in
+            Self.json(scanner.scan(text), injection: detector.score(text), id: id)
+        }
     }
 
-    static func json(_ result: ScanResult, id: JSONValue) -> JSONValue {
+    static func json(_ result: ScanResult, injection: InjectionResult, id: JSONValue) -> JSONValue {
         func finding(_ f: Finding, score: Bool) -> JSONValue {
             var fields: [String: JSONValue] = [
                 "type": .string(f.type), "start": .integer(Int64(f.start)), "end": .integer(Int64(f.end)),
@@ -43,12 +51,53 @@ struct GuardScan: ParsableCommand {
             return .object(fields)
         }
         var object: [String: JSONValue] = [
-            "id": id, "pii": .array(result.pii.map { finding($0, score: true) }),
+            "id": id,
+            "injection": .object([
+                "score": .double((injection.score * 1000).rounded() / 1000), "flagged": .bool(injection.flagged),
+                "signals": .array(injection.signals.map(JSONValue.string)),
+            ]),
+            "pii": .array(result.pii.map { finding($0, score: true) }),
             "secrets": .array(result.secrets.map { finding($0, score: false) }),
             "labels": .array(result.labels.sorted().map { .string($0.rawValue) }),
         ]
         if result.truncated { object["truncated"] = .bool(true) }
         return .object(object)
+    }
+}
+
+struct GuardFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Write the injection model's features of JSON lines {\"id\", \"text\", …}, for training.",
+        discussion: """
+            Writes {"id", "x": [[index, value], …]} per line (indices below 32 are the named features, the rest
+            hashed word unigrams and bigrams). Scripts/train_injection.py reads it.
+            """)
+
+    @Option(name: .long, help: "Input file (default: standard input).") var input: String?
+
+    func run() throws {
+        try TextLines.answer(input: input) { id, text in
+            let features = InjectionFeatures(text).indices.sorted()
+            return .object(["id": id, "x": .array(features.map { .array([.integer(Int64($0)), .double(1)]) })])
+        }
+    }
+}
+
+extension GuardBench {
+    /// Runs `body` over `texts` round-robin for ``seconds``: how many, how many bytes, how long.
+    func measure(_ texts: [String], _ body: (String) -> Void) -> (count: Int, bytes: Int, seconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var (count, bytes) = (0, 0)
+        while start.duration(to: clock.now) < .milliseconds(Int64(seconds * 1000)) {
+            let text = texts[count % texts.count]
+            body(text)
+            bytes += text.utf8.count
+            count += 1
+        }
+        let elapsed = start.duration(to: clock.now)
+        return (count, bytes, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
 
@@ -143,8 +192,11 @@ enum TextLines {
 struct GuardBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure personal-data and secret scanning throughput on one core; prints one JSON object.",
-        discussion: "Scans the texts of --input (JSON lines {\"text\"}) round-robin for --seconds and reports MB/s of UTF-8 scanned.")
+        abstract: "Measure scanning throughput on one core; prints one JSON object.",
+        discussion: """
+            Scans the texts of --input (JSON lines {"text"}) round-robin for --seconds each: personal data and
+            secrets (MB/s of UTF-8), then the injection score (microseconds per KB, and per text).
+            """)
 
     @Option(name: .long, help: "JSON lines with a `text` member.") var input: String
     @Option(name: .long, help: "How long to measure, in seconds.") var seconds: Double = 3
@@ -159,24 +211,22 @@ struct GuardBench: ParsableCommand {
         }
         guard !texts.isEmpty else { throw ValidationError("\(input) holds no texts") }
         let scanner = GuardrailScanner()
-        let clock = ContinuousClock()
-        let start = clock.now
-        var bytes = 0
         var findings = 0
-        var index = 0
-        while start.duration(to: clock.now) < .milliseconds(Int64(seconds * 1000)) {
-            let text = texts[index % texts.count]
+        let scan = measure(texts) { text in
             let result = scanner.scan(text)
             findings += result.pii.count + result.secrets.count
-            bytes += text.utf8.count
-            index += 1
         }
-        let elapsed = start.duration(to: clock.now)
-        let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let detector = InjectionDetector()
+        var flagged = 0
+        let injection = measure(texts) { if detector.score($0).flagged { flagged += 1 } }
+        func rounded(_ value: Double) -> JSONValue { .double((value * 100).rounded() / 100) }
         let report: JSONValue = .object([
-            "texts": .integer(Int64(texts.count)), "scanned": .integer(Int64(index)), "findings": .integer(Int64(findings)),
-            "mb_per_second": .double((Double(bytes) / duration / 1e6 * 100).rounded() / 100),
-            "microseconds_per_kb": .double((duration * 1e6 / (Double(bytes) / 1000) * 100).rounded() / 100),
+            "texts": .integer(Int64(texts.count)), "scanned": .integer(Int64(scan.count)), "findings": .integer(Int64(findings)),
+            "mb_per_second": rounded(Double(scan.bytes) / scan.seconds / 1e6),
+            "microseconds_per_kb": rounded(scan.seconds * 1e6 / (Double(scan.bytes) / 1000)),
+            "injection_microseconds_per_kb": rounded(injection.seconds * 1e6 / (Double(injection.bytes) / 1000)),
+            "injection_microseconds_per_text": rounded(injection.seconds * 1e6 / Double(injection.count)),
+            "injection_flagged": .integer(Int64(flagged)),
         ])
         print(report.encoded())
     }
