@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
         .target(
-            name: "CustosGuardrails", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            name: "CustosGuardrails", dependencies: ["Cedar", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/injection-model.json")], swiftSettings: swiftSettings
         ),
         .target(
@@ -52,13 +52,15 @@ let package = Package(
         ),
         .target(
             name: "CustosStore",
-            dependencies: ["CustosCore", "CustosAudit", "CustosPolicy", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CustosCore", "CustosAudit", "CustosGuardrails", "CustosPolicy", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CustosServer",
             dependencies: [
-                "Cedar", "CustosAudit", "CustosCore", "CustosIdentity", "CustosPolicy", "CustosStore",
+                "Cedar", "CustosAudit", "CustosCore", "CustosGuardrails", "CustosIdentity", "CustosPolicy", "CustosStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

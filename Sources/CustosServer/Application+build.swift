@@ -163,6 +163,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     audit.registerAgent(on: router)
     PolicyRoutes(plane: plane).register(on: admin.group("policies"))
     KeyRoutes(plane: plane).register(on: admin.group("keys"))
+    ToolRoutes(plane: plane).register(on: admin.group("tools"))
     AuthZENRoutes(plane: plane).register(on: router)
     return Application(
         router: router,

@@ -125,6 +125,20 @@ public final class SQLiteStore: Sendable {
                 t.primaryKey(["agentID", "thumbprint"])
             }
         }
+        migrator.registerMigration("v6-tool-pins") { db in
+            try db.create(table: "tool_pin") { t in
+                t.column("server", .text).notNull()
+                t.column("tool", .text).notNull()
+                t.column("approvedDigest", .text)
+                t.column("approvedDefinition", .text)
+                t.column("pendingDigest", .text)
+                t.column("pendingDefinition", .text)
+                t.column("firstSeenAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("approvedBy", .text)
+                t.primaryKey(["server", "tool"])
+            }
+        }
         return migrator
     }
 
@@ -144,6 +158,9 @@ public final class SQLiteStore: Sendable {
 
     /// Agents' registered public keys (for `private_key_jwt`).
     public var agentKeys: SQLiteAgentKeyRepository { SQLiteAgentKeyRepository(writer: writer) }
+
+    /// Pinned MCP tool definitions.
+    public var toolPins: SQLiteToolPinRepository { SQLiteToolPinRepository(writer: writer) }
 
     /// Join tokens and agent instances.
     public var joinTokens: SQLiteJoinTokenRepository { SQLiteJoinTokenRepository(writer: writer) }

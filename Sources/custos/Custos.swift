@@ -7,7 +7,7 @@ struct Custos: AsyncParsableCommand {
         abstract: "Custos: a Zero Trust control plane for AI agents.",
         subcommands: [
             ServeCommand.self, AgentCommand.self, KillCommand.self, IdentityCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self,
-            GuardCommand.self,
+            GuardCommand.self, ToolsCommand.self,
         ]
     )
 }
