@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "CustosServerTests",
             dependencies: [
-                "CustosAudit", "CustosCore", "CustosIdentity", "CustosPolicy", "CustosStore", "CustosServer", "custos",
+                "CustosAudit", "CustosCore", "CustosGuardrails", "CustosIdentity", "CustosPolicy", "CustosStore", "CustosServer", "custos",
                 "CustosTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -26,20 +26,49 @@ struct GuardScan: ParsableCommand {
     var minimumScore: Double = 0.5
     @Option(name: .customLong("injection-threshold"), help: "Flag injection scores at or above this (0-1; default: the model's).")
     var injectionThreshold: Double?
+    @Option(name: .customLong("external-url"), help: "Also ask this model server: POST {\"text\"}, answered {\"score\"}.")
+    var externalURL: String?
+    @Option(name: .customLong("external-timeout-ms"), help: "How long to wait for the model server.") var externalTimeout = 500
+    @Flag(name: .customLong("external-fail-closed"), help: "Flag the text when the model server does not answer (default: keep the built-in score).")
+    var externalFailClosed = false
 
     func validate() throws {
         guard (0...1).contains(minimumScore) else { throw ValidationError("--min-score must be 0-1") }
         if let injectionThreshold, !(0...1).contains(injectionThreshold) {
             throw ValidationError("--injection-threshold must be 0-1")
         }
+        if let externalURL, URL(string: externalURL)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--external-url must be an http(s) URL")
+        }
+        guard (1...60_000).contains(externalTimeout) else { throw ValidationError("--external-timeout-ms must be 1-60000") }
     }
 
     func run() throws {
         let scanner = GuardrailScanner(minimumScore: minimumScore)
         let detector = InjectionDetector(threshold: injectionThreshold)
-        try TextLines.answer(input: input) { id, text in
-            Self.json(scanner.scan(text), injection: detector.score(text), id: id)
+        let external = externalURL.flatMap(URL.init(string:)).map {
+            ExternalInjectionDetector(url: $0, timeout: Double(externalTimeout) / 1000, failClosed: externalFailClosed, local: detector)
         }
+        try TextLines.answer(input: input) { id, text in
+            let injection = external.map { Self.wait(for: $0, text) } ?? detector.score(text)
+            return Self.json(scanner.scan(text), injection: injection, id: id)
+        }
+    }
+
+    /// The external score, waited for on this (non-cooperative) thread: the command reads line by line.
+    static func wait(for detector: ExternalInjectionDetector, _ text: String) -> InjectionResult {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        Task {
+            box.value = await detector.score(text)
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+
+    final class ResultBox: @unchecked Sendable {
+        var value: InjectionResult?
     }
 
     static func json(_ result: ScanResult, injection: InjectionResult, id: JSONValue) -> JSONValue {
