@@ -15,14 +15,16 @@ import Testing
         router.post("broken") { _, _ in Response(status: .internalServerError) }
         router.post("nonsense") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"score": 7}"#))) }
         router.post("slow") { _, _ -> Response in
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(5))
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"score": 0.99}"#)))
         }
         let server = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await server.test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))/"
+            // Servers that answer get a generous timeout (a busy machine must not turn an answer into a
+            // failure); the slow one answers long after its short timeout.
             func detector(_ path: String, failClosed: Bool = false) -> ExternalInjectionDetector {
-                ExternalInjectionDetector(url: URL(string: base + path)!, timeout: 0.5, failClosed: failClosed)
+                ExternalInjectionDetector(url: URL(string: base + path)!, timeout: path == "slow" ? 0.3 : 15, failClosed: failClosed)
             }
             let benign = "What time does the pharmacy open on Sundays?"
             let high = await detector("high").score(benign)
@@ -38,7 +40,7 @@ import Testing
                 #expect(closed.flagged && closed.score == 1 && closed.signals.contains("external_unavailable"), "\(path), fail closed")
             }
             // Nothing listening at all.
-            let nowhere = ExternalInjectionDetector(url: URL(string: "http://127.0.0.1:9/score")!, timeout: 0.5, failClosed: true)
+            let nowhere = ExternalInjectionDetector(url: URL(string: "http://127.0.0.1:9/score")!, timeout: 15, failClosed: true)
             #expect(await nowhere.score(benign).flagged)
         }
     }
