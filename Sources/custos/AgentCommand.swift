@@ -69,7 +69,14 @@ struct ServerOptions: ParsableArguments {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = body
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot reach the control plane at \(server) (\(error.localizedDescription))\n".utf8))
+            throw ExitCode.failure
+        }
         guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             FileHandle.standardError.write(Data("error: HTTP \(status): \(String(decoding: data, as: UTF8.self))\n".utf8))

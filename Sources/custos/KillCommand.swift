@@ -7,8 +7,8 @@ struct KillCommand: AsyncParsableCommand {
         commandName: "kill",
         abstract: "Revoke credentials at once: of one agent, instance, token, or every agent of a sponsor or zone.",
         discussion: """
-            Every credential of the target issued before now stops verifying on the next call, and the
-            agents concerned are suspended until `custos agent reactivate`. Prints what was revoked and
+            Every credential of the target issued before now stops verifying on the next call, and the \
+            agents concerned are suspended until `custos agent reactivate`. Prints what was revoked and \
             which agents were suspended. `custos kill list` shows the revocations in force.
             """,
         subcommands: [KillTarget.self, KillList.self],
