@@ -72,6 +72,12 @@ final class MemoryPins: ToolPinRepository {
         #expect(changed.statuses.map(\.status) == [.changed] && !changed.findings.isEmpty)
         let diff = try await pins.diff(server: "math", tool: "add")
         #expect(diff.map(\.field) == ["description"])
+        // The server goes back to the approved version: allowed, and the unapproved change is dropped.
+        #expect(try await pins.observe(try ToolDefinition.parse(toolsList: Self.list([Self.add]), server: "math")).statuses.map(\.status) == [.allowed])
+        await #expect(throws: GuardrailError.self) {
+            try await pins.approve(server: "math", tool: "add", digest: changed.statuses[0].tool.digest, by: "op")
+        }
+        #expect(try await pins.observe(try ToolDefinition.parse(toolsList: Self.list([pulled]), server: "math")).statuses.map(\.status) == [.changed])
         await #expect(throws: GuardrailError.self) { try await pins.approve(server: "math", tool: "add", digest: "wrong", by: "op") }
         let digest = changed.statuses[0].tool.digest
         _ = try await pins.approve(server: "math", tool: "add", digest: digest, by: "op")

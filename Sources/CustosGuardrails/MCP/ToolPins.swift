@@ -105,6 +105,14 @@ public struct ToolPins: Sendable {
                 continue
             }
             if pin.approvedDigest == digest {
+                // Back to the approved version: a change that was never approved is forgotten (the audit
+                // log keeps its history).
+                if pin.pendingDigest != nil {
+                    pin.pendingDigest = nil
+                    pin.pendingDefinition = nil
+                    pin.updatedAt = now
+                    try await repository.save(pin)
+                }
                 statuses.append((tool, .allowed, digest))
                 continue
             }
