@@ -29,47 +29,33 @@ public struct SQLiteAgentKeyRepository: Sendable {
 
     /// Adds a key; false when the agent already has it. Throws `conflict` beyond eight keys.
     public func add(agent: AgentID, thumbprint: String, jwk: String, at time: Date) async throws(CustosError) -> Bool {
-        do {
-            return try await writer.write { db in
-                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agent_key WHERE agentID = ?", arguments: [agent.rawValue]) ?? 0
-                guard count < Self.maximumPerAgent else {
-                    throw CustosError.conflict("agent \(agent) already has \(Self.maximumPerAgent) keys; remove one first")
-                }
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO agent_key (agentID, thumbprint, jwk, createdAt) VALUES (?, ?, ?, ?)",
-                    arguments: [agent.rawValue, thumbprint, jwk, time])
-                return db.changesCount == 1
+        try await writer.run("storing the key") { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agent_key WHERE agentID = ?", arguments: [agent.rawValue]) ?? 0
+            guard count < Self.maximumPerAgent else {
+                throw CustosError.conflict("agent \(agent) already has \(Self.maximumPerAgent) keys; remove one first")
             }
-        } catch let error as CustosError {
-            throw error
-        } catch {
-            throw .unavailable("cannot store the key: the database is unavailable")
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO agent_key (agentID, thumbprint, jwk, createdAt) VALUES (?, ?, ?, ?)",
+                arguments: [agent.rawValue, thumbprint, jwk, time])
+            return db.changesCount == 1
         }
     }
 
     public func keys(of agent: AgentID) async throws(CustosError) -> [AgentKey] {
-        do {
-            return try await writer.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT thumbprint, jwk, createdAt FROM agent_key WHERE agentID = ? ORDER BY createdAt, thumbprint",
-                    arguments: [agent.rawValue]
-                ).map { AgentKey(thumbprint: $0["thumbprint"], jwk: $0["jwk"], createdAt: $0["createdAt"]) }
-            }
-        } catch {
-            throw .unavailable("cannot read the agent's keys: the database is unavailable")
+        try await writer.run("reading the agent's keys", readOnly: true) { db in
+            try Row.fetchAll(
+                db, sql: "SELECT thumbprint, jwk, createdAt FROM agent_key WHERE agentID = ? ORDER BY createdAt, thumbprint",
+                arguments: [agent.rawValue]
+            ).map { AgentKey(thumbprint: $0["thumbprint"], jwk: $0["jwk"], createdAt: $0["createdAt"]) }
         }
     }
 
     /// Removes a key; false when there was none.
     public func remove(agent: AgentID, thumbprint: String) async throws(CustosError) -> Bool {
-        do {
-            return try await writer.write { db in
-                try db.execute(
-                    sql: "DELETE FROM agent_key WHERE agentID = ? AND thumbprint = ?", arguments: [agent.rawValue, thumbprint])
-                return db.changesCount == 1
-            }
-        } catch {
-            throw .unavailable("cannot remove the key: the database is unavailable")
+        try await writer.run("removing the key") { db in
+            try db.execute(
+                sql: "DELETE FROM agent_key WHERE agentID = ? AND thumbprint = ?", arguments: [agent.rawValue, thumbprint])
+            return db.changesCount == 1
         }
     }
 }

@@ -50,33 +50,18 @@ public struct SQLiteAgentRepository: AgentRepository {
         }
     }
 
-    private func run<T: Sendable>(
-        _ what: String, readOnly: Bool = false, _ body: @Sendable @escaping (Database) throws -> T
-    ) async throws(CustosError) -> T {
-        do {
-            // Reads go to the pool's readers, in parallel with each other and with the writer.
-            return readOnly ? try await writer.read(body) : try await writer.write(body)
-        } catch let error as CustosError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw .conflict("\(what): already exists")
-        } catch {
-            throw .unavailable("\(what) failed: the database is unavailable")
-        }
-    }
-
     public func insert(_ agent: Agent) async throws(CustosError) {
         let row = Row(agent)
-        try await run("registering agent \(agent.id)") { db in try row.insert(db) }
+        try await writer.run("registering agent \(agent.id)") { db in try row.insert(db) }
     }
 
     public func agent(_ id: AgentID) async throws(CustosError) -> Agent? {
-        let row = try await run("reading agent \(id)", readOnly: true) { db in try Row.fetchOne(db, key: id.rawValue) }
+        let row = try await writer.run("reading agent \(id)", readOnly: true) { db in try Row.fetchOne(db, key: id.rawValue) }
         return try row?.agent()
     }
 
     public func agents(after: AgentID?, limit: Int) async throws(CustosError) -> [Agent] {
-        let rows = try await run("listing agents", readOnly: true) { db in
+        let rows = try await writer.run("listing agents", readOnly: true) { db in
             var request = Row.order(Column("id"))
             if let after { request = request.filter(Column("id") > after.rawValue) }
             return try request.limit(limit).fetchAll(db)
@@ -88,7 +73,7 @@ public struct SQLiteAgentRepository: AgentRepository {
 
     public func replace(_ agent: Agent) async throws(CustosError) {
         let row = Row(agent)
-        let updated = try await run("updating agent \(agent.id)") { db in
+        let updated = try await writer.run("updating agent \(agent.id)") { db in
             guard try Row.exists(db, key: row.id) else { return false }
             try row.update(db)
             return true
@@ -97,6 +82,6 @@ public struct SQLiteAgentRepository: AgentRepository {
     }
 
     public func remove(_ id: AgentID) async throws(CustosError) -> Bool {
-        try await run("deleting agent \(id)") { db in try Row.deleteOne(db, key: id.rawValue) }
+        try await writer.run("deleting agent \(id)") { db in try Row.deleteOne(db, key: id.rawValue) }
     }
 }

@@ -10,16 +10,8 @@ public struct SQLiteRevocationRepository: RevocationRepository {
     let writer: any DatabaseWriter
     static let expiryMargin: TimeInterval = 600
 
-    private func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(CustosError) -> T {
-        do {
-            return try await writer.write(body)
-        } catch {
-            throw .unavailable("\(what) failed: the database is unavailable")
-        }
-    }
-
     public func currentEpoch() async throws(CustosError) -> Int {
-        try await run("reading the revocation epoch") { db in
+        try await writer.run("reading the revocation epoch", readOnly: true) { db in
             try Int.fetchOne(db, sql: "SELECT epoch FROM revocation_epoch WHERE id = 1") ?? 0
         }
     }
@@ -27,7 +19,7 @@ public struct SQLiteRevocationRepository: RevocationRepository {
     public func revoke(
         scope: RevocationScope, target: String, reason: String, revokedBy: String, at time: Date, expiresAt: Date?
     ) async throws(CustosError) -> Revocation {
-        try await run("recording the revocation") { db in
+        try await writer.run("recording the revocation") { db in
             try db.execute(sql: "UPDATE revocation_epoch SET epoch = epoch + 1 WHERE id = 1")
             let epoch = try Int.fetchOne(db, sql: "SELECT epoch FROM revocation_epoch WHERE id = 1") ?? 0
             try db.execute(
@@ -47,7 +39,7 @@ public struct SQLiteRevocationRepository: RevocationRepository {
     }
 
     public func revocations(inForceAt time: Date) async throws(CustosError) -> [Revocation] {
-        try await run("reading revocations") { db in
+        try await writer.run("reading revocations", readOnly: true) { db in
             try GRDB.Row.fetchAll(
                 db, sql: "SELECT * FROM revocation WHERE expiresAt IS NULL OR expiresAt >= ? ORDER BY epoch",
                 arguments: [time.addingTimeInterval(-Self.expiryMargin)]
@@ -62,7 +54,7 @@ public struct SQLiteRevocationRepository: RevocationRepository {
     }
 
     public func consumeOnce(jti: String, expiresAt: Date) async throws(CustosError) -> Bool {
-        try await run("spending a single-use grant") { db in
+        try await writer.run("spending a single-use grant") { db in
             try db.execute(
                 sql: "DELETE FROM consumed_grant WHERE expiresAt < ?", arguments: [Date().addingTimeInterval(-Self.expiryMargin)])
             try db.execute(sql: "INSERT OR IGNORE INTO consumed_grant (jti, expiresAt) VALUES (?, ?)", arguments: [jti, expiresAt])
