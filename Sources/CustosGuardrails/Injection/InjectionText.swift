@@ -68,9 +68,6 @@ struct InjectionText {
         if decodePayloads { decodeEncodedRuns(text) }
     }
 
-    /// The words as strings (for tests and diagnostics).
-    var words: [String] { ranges.map { String(decoding: bytes[$0], as: UTF8.self) } }
-
     static let templateMarkers: [[UInt8]] = [
         "<|im_start|>", "<|system|>", "<|endoftext|>", "[inst]", "[system]", "<<sys>>", "### instruction", "### system",
     ].map { Array($0.utf8) }

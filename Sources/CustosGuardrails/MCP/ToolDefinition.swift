@@ -13,7 +13,7 @@ public struct ToolDefinition: Hashable, Sendable {
     /// sorted, no whitespace, as `JSONValue.encoded()` writes it. Any change to the name, the
     /// description or the schema changes it.
     public var digest: String {
-        SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 
     /// The canonical JSON the digest is taken over.

@@ -65,7 +65,7 @@ public struct ToolPoisoningCheck: Sendable {
             if injection.flagged {
                 add(.injection, "score \((injection.score * 100).rounded() / 100): \(injection.signals.joined(separator: ", "))")
             }
-            if text.unicodeScalars.contains(where: { InjectionText.isInvisible($0.value) || (0xE0000...0xE007F).contains($0.value) }) {
+            if text.unicodeScalars.contains(where: { InjectionText.isInvisible($0.value) }) {
                 add(.invisibleUnicode, "contains invisible characters")
             }
             if let file = Self.sensitiveFiles.first(where: lower.contains) { add(.sensitiveFile, "mentions \(file)") }

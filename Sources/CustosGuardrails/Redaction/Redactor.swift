@@ -145,7 +145,7 @@ public struct Redactor: Sendable {
             }))
         case .hash:
             let tag = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: SymmetricKey(data: hashKey))
-            return "<\(finding.type):" + tag.prefix(6).map { String(format: "%02x", $0) }.joined() + ">"
+            return "<\(finding.type):" + Hex.encode(tag.prefix(6)) + ">"
         case .placeholder:
             // A full vault falls back to a tag that cannot be restored rather than leaking the value.
             return vault?.placeholder(for: value, type: finding.type) ?? "<\(finding.type)>"
