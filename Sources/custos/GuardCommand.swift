@@ -125,8 +125,7 @@ extension GuardBench {
             bytes += text.utf8.count
             count += 1
         }
-        let elapsed = start.duration(to: clock.now)
-        return (count, bytes, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (count, bytes, AuditBench.microseconds(start.duration(to: clock.now)) / 1e6)
     }
 }
 

@@ -137,8 +137,6 @@ struct IdentityBench: AsyncParsableCommand {
     }
 
     static func rate(_ count: Int, since started: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Int(Double(count) / seconds)
+        Int(Double(count) / (AuditBench.microseconds(ContinuousClock.now - started) / 1e6))
     }
 }
