@@ -116,7 +116,7 @@ public struct Agent: Codable, Hashable, Sendable {
 
 extension KeyedDecodingContainer {
     /// An optional field that, when present, must have the declared type: `null` is not a value.
-    func strict<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
+    public func strict<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         contains(key) ? try decode(T.self, forKey: key) : nil
     }
 }

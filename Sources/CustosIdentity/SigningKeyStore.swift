@@ -17,22 +17,22 @@ public struct SigningKey: Sendable {
         SigningKey(privateKey: P256.Signing.PrivateKey())
     }
 
-    /// RFC 7638: SHA-256 over `{"crv":"P-256","kty":"EC","x":…,"y":…}`, base64url.
+    /// The RFC 7638 thumbprint of a P-256 public key.
     static func thumbprint(of key: P256.Signing.PublicKey) -> String {
+        let (x, y) = coordinates(of: key)
+        return JWKThumbprint.ec(crv: "P-256", x: x, y: y)
+    }
+
+    /// A P-256 public key's `x` and `y`, base64url, as a JWK has them.
+    static func coordinates(of key: P256.Signing.PublicKey) -> (x: String, y: String) {
         let raw = Array(key.x963Representation)  // 0x04 ‖ x ‖ y
-        let x = Base64URL.encode(raw[1...32])
-        let y = Base64URL.encode(raw[33...64])
-        let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
-        return Base64URL.encode(SHA256.hash(data: Data(canonical.utf8)))
+        return (Base64URL.encode(raw[1...32]), Base64URL.encode(raw[33...64]))
     }
 
     /// The public key as a JWK, for the JWKS endpoint.
     public var publicJWK: [String: String] {
-        let raw = Array(privateKey.publicKey.x963Representation)
-        return [
-            "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "jwt-svid", "kid": keyID,
-            "x": Base64URL.encode(raw[1...32]), "y": Base64URL.encode(raw[33...64]),
-        ]
+        let (x, y) = Self.coordinates(of: privateKey.publicKey)
+        return ["kty": "EC", "crv": "P-256", "alg": "ES256", "use": "jwt-svid", "kid": keyID, "x": x, "y": y]
     }
 }
 

@@ -73,8 +73,9 @@ public final class TokenVerifier: Sendable {
 }
 
 /// The SPIFFE ID of an agent instance of one trust domain: `spiffe://<td>/agent/<id>/i/<instance>`.
-enum AgentInstanceSubject {
-    static func parse(_ subject: String, trustDomain: String) throws(CustosError) -> (AgentID, String, SPIFFEID) {
+public enum AgentInstanceSubject {
+    /// The agent, the instance name and the SPIFFE ID; `unauthorized` for anything else.
+    public static func parse(_ subject: String, trustDomain: String) throws(CustosError) -> (AgentID, String, SPIFFEID) {
         guard let spiffeID = try? SPIFFEID(parsing: subject) else {
             throw .unauthorized("the token's subject is not a SPIFFE ID")
         }

@@ -9,14 +9,9 @@ extension AgentCaller {
         var chain: [AgentID] = []
         var executing: (AgentID, String)?
         for actor in grant.actors.reversed() {
-            let spiffeID = try SPIFFEID(parsing: actor)
-            let segments = spiffeID.path.split(separator: "/").map(String.init)
-            guard spiffeID.trustDomain == trustDomain, segments.count == 4, segments[0] == "agent", segments[2] == "i" else {
-                throw .unauthorized("the grant's chain names \(actor), not an agent instance of this trust domain")
-            }
-            let agent = try AgentID(segments[1])
+            let (agent, instance, _) = try AgentInstanceSubject.parse(actor, trustDomain: trustDomain)
             chain.append(agent)
-            executing = (agent, segments[3])
+            executing = (agent, instance)
         }
         guard let (agent, instance) = executing else { throw .unauthorized("the grant names no actor") }
         self.init(agent: agent, instance: instance, chain: chain, onBehalfOf: grant.sub)

@@ -111,11 +111,22 @@ extension ControlPlane {
 }
 
 extension ControlPlane {
-    /// The URL of `request` as the client addressed it: `identity.public_url`, or `http://` and the
-    /// Host header, then the path (for the `htu` of DPoP proofs).
+    /// `http://<Host>` as the caller addressed us (only a well-formed Host header is trusted, else the
+    /// configured address).
+    func hostURL(for request: Request) -> String {
+        let host = request.head.authority
+        if let host, host.utf8.count <= 255,
+            host.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0) })
+        {
+            return "http://\(host)"
+        }
+        return "http://\(configuration.host):\(configuration.port)"
+    }
+
+    /// The URL of `request` as the client addressed it: `identity.public_url`, or ``hostURL(for:)``,
+    /// then the path (for the `htu` of DPoP proofs).
     func publicURL(for request: Request) -> String {
-        let base = configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            ?? "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
+        let base = configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? hostURL(for: request)
         return base + request.uri.path
     }
 }
@@ -134,11 +145,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
         var body: [String: String] = ["status": ready ? "ready" : "unavailable"]
         if !databaseReady { body["database"] = "unavailable" }
         if let auditFailure { body["audit"] = auditFailure }
-        var response = Response(status: ready ? .ok : .serviceUnavailable)
-        response.headers[.contentType] = "application/json"
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-        response.body = .init(byteBuffer: ByteBuffer(bytes: data))
-        return response
+        return Response.json(object: body, status: ready ? .ok : .serviceUnavailable)
     }
     router.get("openapi.json") { _, _ -> Response in
         var response = Response(status: .ok)

@@ -16,7 +16,7 @@ struct AuthZENRoutes {
 
     func register(on router: Router<CustosRequestContext>) {
         router.get(".well-known/authzen-configuration") { request, _ -> Response in
-            let base = Self.baseURL(request, plane.configuration)
+            let base = plane.hostURL(for: request)
             let metadata: JSONValue = .object([
                 "policy_decision_point": .string(base),
                 "access_evaluation_endpoint": .string("\(base)/access/v1/evaluation"),
@@ -106,21 +106,8 @@ struct AuthZENRoutes {
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status, version: Int? = nil) -> Response {
-        var response = Response(status: status, body: .init(byteBuffer: ByteBuffer(string: value.encoded())))
-        response.headers[.contentType] = "application/json"
+        var response = Response.json(value, status: status)
         if let version { response.headers[.custosPolicyVersion] = String(version) }
         return response
-    }
-
-    /// `http://<Host>` as the caller addressed us (only a well-formed Host header is trusted, else the
-    /// configured address).
-    static func baseURL(_ request: Request, _ configuration: ServerConfiguration) -> String {
-        let host = request.head.authority
-        if let host, host.utf8.count <= 255,
-            host.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0) })
-        {
-            return "http://\(host)"
-        }
-        return "http://\(configuration.host):\(configuration.port)"
     }
 }

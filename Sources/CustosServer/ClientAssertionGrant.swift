@@ -24,34 +24,16 @@ struct ClientAssertionGrant {
     private struct Claims: Decodable {
         let iss: String
         let sub: String
-        let aud: Audience
+        let aud: OneOrMany
         let exp: Int64
         let jti: String
-
-        struct Audience: Decodable {
-            let values: [String]
-
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.singleValueContainer()
-                values = try (try? container.decode(String.self)).map { [$0] } ?? container.decode([String].self)
-            }
-        }
     }
 
     func issue(_ form: [String: String], _ request: Request, _ context: CustosRequestContext) async throws -> Response {
         guard form["client_assertion_type"] == Self.assertionType, let assertion = form["client_assertion"] else {
             throw OAuthError.invalidClient("client_credentials needs client_assertion_type \(Self.assertionType) and a client_assertion")
         }
-        guard let audience = form["audience"], !audience.isEmpty, audience.utf8.count <= 512 else {
-            throw OAuthError.invalidRequest("audience must be 1-512 bytes")
-        }
-        let instance = form["instance"] ?? UUID().uuidString.lowercased()
-        do {
-            try SPIFFEID.validateInstanceName(instance)
-        } catch {
-            throw OAuthError.invalidRequest(error.message)
-        }
-        let requestedTTL = try FormBody.ttl(form)
+        let (audience, instance, requestedTTL) = try FormBody.svidRequest(form)
         let now = Date()
         let (agent, claims) = try await verify(
             assertion, clientID: form["client_id"], request: request, now: now, logger: context.logger)

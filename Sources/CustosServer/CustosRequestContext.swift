@@ -3,6 +3,7 @@ import NIOCore
 import Foundation
 public import CustosCore
 import Logging
+import Cedar
 
 /// The request context of every Custos route: records whether the caller presented the admin
 /// credential.
@@ -57,6 +58,25 @@ extension Request {
         } catch {
             throw CustosError.invalidRequest("the request body is not valid JSON for this endpoint")
         }
+    }
+}
+
+extension Response {
+    /// A JSON answer written by `JSONValue` (keys sorted, no whitespace).
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var response = Response(status: status, body: .init(byteBuffer: ByteBuffer(string: value.encoded())))
+        response.headers[.contentType] = "application/json"
+        return response
+    }
+
+    /// A JSON answer of a Foundation object (keys sorted); `noStore` for answers that carry or describe
+    /// credentials, which no cache may keep.
+    static func json(object: [String: Any], status: HTTPResponse.Status = .ok, noStore: Bool = false) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var response = Response(status: status, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response.headers[.contentType] = "application/json"
+        if noStore { response.headers[.cacheControl] = "no-store" }
+        return response
     }
 }
 

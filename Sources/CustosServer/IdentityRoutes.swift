@@ -87,12 +87,9 @@ struct IdentityRoutes {
     }
 
     static func oauthResponse(_ error: OAuthError) -> Response {
-        let body = (try? JSONSerialization.data(
-            withJSONObject: ["error": error.code, "error_description": error.description], options: [.sortedKeys])) ?? Data()
-        var response = Response(status: error.status == 401 ? .unauthorized : .badRequest, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        response.headers[.contentType] = "application/json"
-        response.headers[.cacheControl] = "no-store"
-        return response
+        Response.json(
+            object: ["error": error.code, "error_description": error.description],
+            status: error.status == 401 ? .unauthorized : .badRequest, noStore: true)
     }
 
     private func token(_ request: Request, _ context: CustosRequestContext) async throws -> Response {
@@ -116,18 +113,11 @@ struct IdentityRoutes {
     private func joinTokenExchange(_ form: [String: String], _ request: Request, _ context: CustosRequestContext)
         async throws -> Response
     {
-        guard let joinToken = form["join_token"], let audience = form["audience"] else {
+        guard let joinToken = form["join_token"], form["audience"] != nil else {
             throw OAuthError.invalidRequest("join_token and audience are required")
         }
-        guard !audience.isEmpty, audience.utf8.count <= 512 else { throw OAuthError.invalidRequest("audience must be 1-512 bytes") }
-        let instance = form["instance"] ?? UUID().uuidString.lowercased()
         // Checked before the join token is spent, so a typo does not burn it.
-        do {
-            try SPIFFEID.validateInstanceName(instance)
-        } catch {
-            throw OAuthError.invalidRequest(error.message)
-        }
-        let requestedTTL = try FormBody.ttl(form)
+        let (audience, instance, requestedTTL) = try FormBody.svidRequest(form)
         let now = Date()
         // The join token is consumed before anything else can fail on its account: a replay never succeeds.
         guard let agentID = try await plane.store.joinTokens.consumeJoinToken(digest: SecretToken.hexDigest(joinToken), now: now) else {
@@ -240,6 +230,21 @@ enum FormBody {
             }
         }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// What a request for a JWT-SVID names: `audience` (1-512 bytes), `instance` (a valid instance
+    /// name; a new random one when absent) and the optional `ttl`.
+    static func svidRequest(_ form: [String: String]) throws -> (audience: String, instance: String, ttl: Int?) {
+        guard let audience = form["audience"], !audience.isEmpty, audience.utf8.count <= 512 else {
+            throw OAuthError.invalidRequest("audience must be 1-512 bytes")
+        }
+        let instance = form["instance"] ?? UUID().uuidString.lowercased()
+        do {
+            try SPIFFEID.validateInstanceName(instance)
+        } catch {
+            throw OAuthError.invalidRequest(error.message)
+        }
+        return (audience, instance, try ttl(form))
     }
 
     /// The optional `ttl` parameter: a positive number of seconds.

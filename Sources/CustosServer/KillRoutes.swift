@@ -23,7 +23,7 @@ struct KillRoutes {
             scope = try c.decode(RevocationScope.self, forKey: .scope)
             target = try c.decode(String.self, forKey: .target)
             // Optional, but when present a string: `null` is not a reason.
-            reason = c.contains(.reason) ? try c.decode(String.self, forKey: .reason) : nil
+            reason = try c.strict(String.self, .reason)
         }
     }
 

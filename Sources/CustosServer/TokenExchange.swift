@@ -118,8 +118,12 @@ struct TokenExchange {
     /// The subject token, verified: a Custos grant (by its `at+jwt` type and our issuer), or a user's
     /// token from a trusted issuer.
     private func parent(_ token: String, now: Date) async throws(OAuthError) -> DelegationParent {
-        if let parts = try? JWS.parse(token), parts.header.typ == GrantClaims.type,
-            TrustedIssuer.unverifiedIssuer(of: token) == plane.configuration.effectiveIssuer
+        // Split once; a token that does not split is nobody's we trust.
+        guard let parts = try? JWS.parse(token, algorithms: TrustedIssuer.algorithms) else {
+            throw .invalidGrant("the subject token's issuer is not trusted here")
+        }
+        if parts.header.alg == "ES256", parts.header.typ == GrantClaims.type,
+            TrustedIssuer.unverifiedIssuer(of: parts) == plane.configuration.effectiveIssuer
         {
             do {
                 return .grant(try plane.grantVerifier.verify(token, audience: nil, now: now))
@@ -127,7 +131,7 @@ struct TokenExchange {
                 throw .invalidGrant("the subject token: \(error.message)")
             }
         }
-        return .subject(try await plane.trustedIssuers.verify(token, now: now))
+        return .subject(try await plane.trustedIssuers.verify(parts, now: now))
     }
 
     /// Scope, audience (or `resource`), lifetime and single use from the form.

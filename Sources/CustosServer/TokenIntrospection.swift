@@ -77,7 +77,7 @@ struct TokenIntrospection {
                 "jti": svid.claims.jti, "custos_epoch": svid.claims.epoch, "token_type": "Bearer", "custos_token_kind": "jwt-svid",
             ]
         }
-        return Self.json(answer)
+        return Response.json(object: answer, noStore: true)
     }
 
     private func revoke(_ request: Request) async throws -> Response {
@@ -113,13 +113,5 @@ struct TokenIntrospection {
                 tokenExpiry: Date(timeIntervalSince1970: TimeInterval(expiry)))
         }
         return Response(status: .ok)
-    }
-
-    static func json(_ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        response.headers[.contentType] = "application/json"
-        response.headers[.cacheControl] = "no-store"
-        return response
     }
 }

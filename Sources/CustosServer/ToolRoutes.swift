@@ -24,7 +24,7 @@ struct ToolRoutes {
             } catch {
                 throw Self.error(error)
             }
-            return Self.answer(.object(["tools": .array(list)]))
+            return Response.json(.object(["tools": .array(list)]))
         }
         group.post("observe") { request, context -> Response in
             let body = Data(try await request.collectBody(upTo: ToolDefinition.maximumBytes).readableBytesView)
@@ -50,7 +50,7 @@ struct ToolRoutes {
                         "detail": .string(String(finding.detail.prefix(512))),
                     ])
             }
-            return Self.answer(.object([
+            return Response.json(.object([
                 "server": .string(server),
                 "tools": .array(observation.statuses.map { tool, status, approved in
                     var fields: [String: JSONValue] = [
@@ -72,7 +72,7 @@ struct ToolRoutes {
             } catch {
                 throw Self.error(error)
             }
-            return Self.answer(.object([
+            return Response.json(.object([
                 "server": .string(server), "tool": .string(tool),
                 "changes": .array(changes.map { field, approved, pending in
                     .object(["field": .string(field), "approved": approved ?? .null, "pending": pending ?? .null])
@@ -93,7 +93,7 @@ struct ToolRoutes {
             }
             try await plane.audit.recordEvent(
                 "tool.approved", details: ["server": .string(server), "tool": .string(tool), "digest": .string(digest)])
-            return Self.answer(Self.json(pin))
+            return Response.json(Self.json(pin))
         }
     }
 
@@ -123,11 +123,5 @@ struct ToolRoutes {
         if let digest = pin.pendingDigest { fields["pending_digest"] = .string(digest) }
         if let by = pin.approvedBy { fields["approved_by"] = .string(by) }
         return .object(fields)
-    }
-
-    static func answer(_ value: JSONValue) -> Response {
-        var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: value.encoded())))
-        response.headers[.contentType] = "application/json"
-        return response
     }
 }

@@ -49,20 +49,21 @@ final class TrustedIssuerSet: Sendable {
         }
     }
 
-    /// Verifies a user's token from whichever trusted issuer its `iss` names.
-    func verify(_ token: String, now: Date) async throws(OAuthError) -> SubjectClaims {
-        guard let iss = TrustedIssuer.unverifiedIssuer(of: token), let entry = entries.withLock({ $0[iss] }) else {
+    /// Verifies a user's token, split with ``TrustedIssuer/algorithms``, from whichever trusted issuer
+    /// its `iss` names.
+    func verify(_ parts: JWS.Parts, now: Date) async throws(OAuthError) -> SubjectClaims {
+        guard let iss = TrustedIssuer.unverifiedIssuer(of: parts), let entry = entries.withLock({ $0[iss] }) else {
             throw .invalidGrant("the subject token's issuer is not trusted here")
         }
         // A key the set does not hold may be a rotation at the provider: fetch its keys again
         // (rate-limited) before refusing.
-        if let issuer = entry.issuer, issuer.hasKey(for: token) || entry.configuration.jwksURL == nil {
-            return try issuer.verify(token, now: now)
+        if let issuer = entry.issuer, issuer.hasKey(for: parts) || entry.configuration.jwksURL == nil {
+            return try issuer.verify(parts, now: now)
         }
         guard await refresh(iss), let issuer = entries.withLock({ $0[iss]?.issuer }) else {
             throw .invalidGrant("the keys of the subject token's issuer are not available")
         }
-        return try issuer.verify(token, now: now)
+        return try issuer.verify(parts, now: now)
     }
 
     /// Fetches an issuer's keys from its URL unless that was tried less than a minute ago; true when

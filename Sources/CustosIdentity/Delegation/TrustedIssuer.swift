@@ -38,14 +38,17 @@ public struct TrustedIssuer: Sendable {
     /// The `iss` of a token, read before its signature is checked, to pick the issuer's keys. Nothing
     /// else from an unverified token is used.
     public static func unverifiedIssuer(of token: String) -> String? {
-        guard let parts = try? JWS.parse(token, algorithms: algorithms) else { return nil }
-        return (try? JSONDecoder().decode(IssuerOnly.self, from: parts.payload))?.iss
+        (try? JWS.parse(token, algorithms: algorithms)).flatMap(unverifiedIssuer(of:))
     }
 
-    /// Whether the key set holds the key `token` names (its signature is not checked here).
-    public func hasKey(for token: String) -> Bool {
-        guard let parts = try? JWS.parse(token, algorithms: Self.algorithms) else { return false }
-        return keys.key(for: parts) != nil
+    /// ``unverifiedIssuer(of:)-(String)`` of a token already split.
+    public static func unverifiedIssuer(of parts: JWS.Parts) -> String? {
+        (try? JSONDecoder().decode(IssuerOnly.self, from: parts.payload))?.iss
+    }
+
+    /// Whether the key set holds the key the token names (its signature is not checked here).
+    public func hasKey(for parts: JWS.Parts) -> Bool {
+        keys.key(for: parts) != nil
     }
 
     private struct IssuerOnly: Decodable {
@@ -61,6 +64,12 @@ public struct TrustedIssuer: Sendable {
         } catch {
             throw .invalidGrant("the subject token: \(error.message)")
         }
+        return try verify(parts, now: now)
+    }
+
+    /// ``verify(_:now:)-(String,_)`` of a token already split (with ``algorithms``).
+    public func verify(_ parts: JWS.Parts, now: Date) throws(OAuthError) -> SubjectClaims {
+        guard Self.algorithms.contains(parts.header.alg) else { throw .invalidGrant("the subject token's algorithm is not allowed") }
         if let typ = parts.header.typ?.lowercased(), !["jwt", "at+jwt", "application/at+jwt"].contains(typ) {
             throw .invalidGrant("the subject token's type \(typ) is not allowed")
         }
@@ -95,18 +104,18 @@ public struct TrustedIssuer: Sendable {
         let scp: OneOrMany?
         let may_act: MayAct?
     }
+}
 
-    /// A string or an array of strings, as `aud` and `scp` may be.
-    private struct OneOrMany: Decodable {
-        let values: [String]
+/// A string or an array of strings, as a JWT's `aud` (and an IdP's `scp`) may be.
+public struct OneOrMany: Decodable, Sendable {
+    public let values: [String]
 
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let single = try? container.decode(String.self) {
-                values = [single]
-            } else {
-                values = try container.decode([String].self)
-            }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let single = try? container.decode(String.self) {
+            values = [single]
+        } else {
+            values = try container.decode([String].self)
         }
     }
 }

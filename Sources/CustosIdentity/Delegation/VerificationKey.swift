@@ -35,20 +35,18 @@ public enum VerificationKey: Sendable {
 
     /// RFC 7638 thumbprint of an EC or RSA public JWK: SHA-256 of its required members in order.
     public static func thumbprint(_ jwk: [String: Any]) throws(CustosError) -> String {
-        let canonical: String
         switch jwk["kty"] as? String {
         case "EC":
             guard let crv = jwk["crv"] as? String, let x = jwk["x"] as? String, let y = jwk["y"] as? String else {
                 throw .invalidRequest("an EC JWK needs crv, x and y")
             }
-            canonical = #"{"crv":"\#(crv)","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
+            return JWKThumbprint.ec(crv: crv, x: x, y: y)
         case "RSA":
             guard let e = jwk["e"] as? String, let n = jwk["n"] as? String else { throw .invalidRequest("an RSA JWK needs e and n") }
-            canonical = #"{"e":"\#(e)","kty":"RSA","n":"\#(n)"}"#
+            return JWKThumbprint.rsa(e: e, n: n)
         default:
             throw .invalidRequest("a JWK must have kty EC or RSA")
         }
-        return Base64URL.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 
     /// Reads one JWK (RFC 7517): `EC` on `P-256`, or `RSA` with `alg` RS256 or PS256 (RS256 when absent).
@@ -123,5 +121,21 @@ public struct JWKSet: Sendable {
         }
         let candidates = keys.filter { $0.key.algorithm == parts.header.alg }
         return candidates.count == 1 ? candidates[0].key : nil
+    }
+}
+
+/// RFC 7638 JWK thumbprints: SHA-256 over the key's required members, in lexical order, base64url.
+/// The members are base64url text (checked by whoever built the key), so no escaping is needed.
+enum JWKThumbprint {
+    static func ec(crv: String, x: String, y: String) -> String {
+        digest(#"{"crv":"\#(crv)","kty":"EC","x":"\#(x)","y":"\#(y)"}"#)
+    }
+
+    static func rsa(e: String, n: String) -> String {
+        digest(#"{"e":"\#(e)","kty":"RSA","n":"\#(n)"}"#)
+    }
+
+    private static func digest(_ canonical: String) -> String {
+        Base64URL.encode(SHA256.hash(data: Data(canonical.utf8)))
     }
 }

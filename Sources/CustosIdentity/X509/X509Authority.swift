@@ -90,13 +90,10 @@ public struct X509Authority: Sendable {
 
     /// The CA as a JWK of the SPIFFE trust bundle (`use: x509-svid`, the certificate in `x5c`).
     public var bundleJWK: [String: Any] {
-        let raw = Array(key.publicKey.x963Representation)
+        let (x, y) = SigningKey.coordinates(of: key.publicKey)
         var der = DER.Serializer()
         let encoded = (try? der.serialize(certificate)).map { Data(der.serializedBytes).base64EncodedString() } ?? ""
-        return [
-            "kty": "EC", "crv": "P-256", "use": "x509-svid", "x": Base64URL.encode(raw[1...32]), "y": Base64URL.encode(raw[33...64]),
-            "x5c": [encoded],
-        ]
+        return ["kty": "EC", "crv": "P-256", "use": "x509-svid", "x": x, "y": y, "x5c": [encoded]]
     }
 
     /// Issues an X.509-SVID for `spiffeID` from a PEM CSR. The CSR proves possession of a P-256 key;
