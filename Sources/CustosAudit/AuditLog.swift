@@ -1,3 +1,4 @@
+import Cedar
 public import CustosCore
 import Foundation
 import Synchronization
@@ -230,8 +231,68 @@ public final class AuditLog: Sendable {
         return size
     }
 
+    /// The records in `range`; a range reaching below the latest pruning is refused as not found.
     public func records(in range: Range<UInt64>) async throws(CustosError) -> [StoredRecord] {
-        try await read { try $0.records(in: range) }
+        let result: Result<[StoredRecord], CustosError> = try await read { snapshot in
+            if let pruning = try snapshot.pruning(), range.lowerBound < pruning.before, !range.isEmpty {
+                return .failure(.notFound(
+                    "records below \(pruning.before) were pruned by the retention policy (see record \(pruning.recordIndex))"))
+            }
+            return .success(try snapshot.records(in: range))
+        }
+        return try result.get()
+    }
+
+    /// What runs behind the appends: checkpoints, retention and the search index.
+    public struct Maintenance: Equatable, Sendable {
+        public let latestCheckpoint: StoredCheckpoint?
+        /// The first record kept by retention pruning (0 when nothing was pruned).
+        public let prunedBefore: UInt64
+        public let searchIndexLag: UInt64
+        public let searchIndexFailure: String?
+    }
+
+    public func maintenance() async throws(CustosError) -> Maintenance {
+        let (checkpoint, pruning) = try await read { (try $0.checkpoints().last, try $0.pruning()) }
+        let index: SearchIndexState
+        do {
+            index = try await store.searchIndexState()
+        } catch {
+            throw .unavailable("cannot read the audit search index: \(error)")
+        }
+        return Maintenance(
+            latestCheckpoint: checkpoint, prunedBefore: pruning?.before ?? 0, searchIndexLag: index.lag,
+            searchIndexFailure: index.failure)
+    }
+
+    // MARK: Retention
+
+    /// Prunes the records stamped before `cutoff` (microseconds since the epoch), keeping the tree.
+    ///
+    /// The log first signs a checkpoint that covers them, appends an `audit.pruned` record naming
+    /// the first record kept, and signs a checkpoint covering that record; only then are the records
+    /// deleted, with their perfect-subtree hashes and every checkpoint kept. The tree therefore stays
+    /// verifiable from the kept records, the stored hashes of the pruned part and the signed roots,
+    /// and a pruning that the log does not record is reported by `custos audit verify`. Returns the new
+    /// first kept index, or nil when there was nothing to prune.
+    @discardableResult
+    public func prune(before cutoff: Int64) async throws(CustosError) -> UInt64? {
+        let (first, previous) = try await read { (try $0.firstIndex(atOrAfter: cutoff), try $0.pruning()) }
+        guard first > (previous?.before ?? 0) else { return nil }
+        try await checkpoint()
+        var record = AuditRecord(kind: .event, event: "audit.pruned")
+        record.authorizedBy = "custos"
+        record.details = [
+            "before": .integer(Int64(first)), "cutoff": .string(AuditTime.format(microseconds: cutoff)),
+        ]
+        let receipt = try await append(record)
+        try await checkpoint()
+        do {
+            try await store.prune(StoredPruning(before: first, recordIndex: receipt.index))
+        } catch {
+            throw .unavailable("cannot prune the audit log: \(error)")
+        }
+        return first
     }
 
     public func search(_ query: AuditQuery) async throws(CustosError) -> [StoredRecord] {

@@ -45,6 +45,8 @@ public struct ControlPlane: Sendable {
     /// Signs grants with the current signing key.
     public var grantIssuer: GrantIssuer { GrantIssuer(key: signingKey) }
     /// Revokes and suspends: one token, instance, agent, sponsor or zone.
+    /// Counters for `/v1/metrics`.
+    public let metrics = ServerMetrics()
     var killSwitch: KillSwitch {
         KillSwitch(registry: registry, repository: store.revocations, state: revocations, audit: audit)
     }
@@ -171,6 +173,7 @@ public func buildApplication(_ plane: ControlPlane, logger: Logger) -> some Appl
     PolicyRoutes(plane: plane).register(on: admin.group("policies"))
     KeyRoutes(plane: plane).register(on: admin.group("keys"))
     ToolRoutes(plane: plane).register(on: admin.group("tools"))
+    MetricsRoute(plane: plane).register(on: admin)
     AuthZENRoutes(plane: plane).register(on: router)
     return Application(
         router: router,

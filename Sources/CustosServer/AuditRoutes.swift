@@ -1,10 +1,10 @@
 import Cedar
-public import CustosAudit
+import CustosAudit
 import CustosCore
 import CustosIdentity
 import Foundation
 import HTTPTypes
-public import Hummingbird
+import Hummingbird
 
 extension AuditLog {
     /// Appends a control-plane security event; throws `unavailable` when the log cannot write, so
@@ -177,8 +177,11 @@ struct AuditRoutes {
             for stored in found {
                 if format == "ocsf" {
                     let record = try AuditRecord(canonicalBytes: stored.bytes)
-                    body += try encoder.encode(
-                        OCSFExport.event(for: record, index: stored.index, leafHash: .leaf(stored.bytes), origin: log.origin))
+                    let events = OCSFExport.events(for: record, index: stored.index, leafHash: .leaf(stored.bytes), origin: log.origin)
+                    for (position, event) in events.enumerated() {
+                        if position > 0 { body.append(0x0A) }
+                        body += try encoder.encode(event)
+                    }
                 } else {
                     body += try encoder.encode(try RecordEntry(stored))
                 }

@@ -66,6 +66,11 @@ struct AuthZENRoutes {
     /// Appends one decision record per decided outcome, all at once (so group commit batches them),
     /// before the answer leaves; a log that cannot write fails the request (503).
     private func audit(_ outcomes: [AuthZENPDP.Outcome], caller: String?, request: Request) async throws(CustosError) {
+        for outcome in outcomes {
+            if let name = outcome.decision?.outcomeName, let decision = AuditRecord.Decision(rawValue: name) {
+                plane.metrics.countDecision(decision)
+            }
+        }
         guard plane.configuration.authzenAuditDecisions else { return }
         let requestID = request.requestID
         let records = outcomes.compactMap { outcome -> AuditRecord? in

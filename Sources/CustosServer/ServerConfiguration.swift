@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var auditOrigin: String?
     /// How often a checkpoint is signed when the log has grown, in seconds.
     public var checkpointIntervalSeconds: Int = 60
+    /// How long audit records are kept, in days; nil keeps them for ever. Older records are pruned
+    /// hourly, keeping the tree verifiable (docs/AUDIT.md, Retention).
+    public var auditRetentionDays: Int?
     /// The Cedar schema policies are validated against (`.cedarschema` or `.json`); nil: the agent
     /// domain schema Custos ships.
     public var policySchemaFile: String?
@@ -98,13 +101,14 @@ public struct ServerConfiguration: Sendable, Equatable {
             adminTokenSHA256 = try Self.value(String.self, admin, "token_sha256", path: "admin.token_sha256")
         }
         if let audit = try Self.value([String: Any].self, root, "audit") {
-            for key in audit.keys where !["origin", "checkpoint_interval_seconds"].contains(key) {
+            for key in audit.keys where !["origin", "checkpoint_interval_seconds", "retention_days"].contains(key) {
                 throw .invalidRequest("unknown configuration key `audit.\(key)`")
             }
             auditOrigin = try Self.value(String.self, audit, "origin", path: "audit.origin")
             checkpointIntervalSeconds =
                 try Self.value(Int.self, audit, "checkpoint_interval_seconds", path: "audit.checkpoint_interval_seconds")
                 ?? checkpointIntervalSeconds
+            auditRetentionDays = try Self.value(Int.self, audit, "retention_days", path: "audit.retention_days")
         }
         func path(_ name: String?) -> String? {
             guard let name, let baseDirectory, !name.hasPrefix("/") else { return name }
@@ -189,6 +193,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         guard (1...86_400).contains(checkpointIntervalSeconds) else {
             throw .invalidRequest("audit.checkpoint_interval_seconds must be 1-86400")
+        }
+        if let days = auditRetentionDays, !(1...36_500).contains(days) {
+            throw .invalidRequest("audit.retention_days must be 1-36500 (leave it out to keep every record)")
         }
         guard TimeZone(identifier: policyTimeZone) != nil else {
             throw .invalidRequest("policy.time_zone `\(policyTimeZone)` is not a known time zone (e.g. UTC, Europe/Zurich)")

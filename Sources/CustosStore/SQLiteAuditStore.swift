@@ -8,6 +8,8 @@ import GRDB
 /// triggers refuse every UPDATE and DELETE: the tables only grow.
 public final class SQLiteAuditStore: AuditStore {
     let writer: any DatabaseWriter
+    /// Keeps the search index behind the appends (nil when reading only).
+    let indexer: AuditSearchIndexer?
 
     /// Opens (creating if needed) the audit database at `path`.
     public init(path: String) throws(CustosError) {
@@ -22,6 +24,7 @@ public final class SQLiteAuditStore: AuditStore {
             }
             writer = pool
             try Self.migrator.migrate(pool)
+            indexer = AuditSearchIndexer(writer: pool)
         } catch {
             throw .unavailable("cannot open the audit database at \(path): \(error)")
         }
@@ -36,6 +39,7 @@ public final class SQLiteAuditStore: AuditStore {
             configuration.readonly = true
             configuration.busyMode = .timeout(5)
             writer = try DatabaseQueue(path: path, configuration: configuration)
+            indexer = nil
         } catch {
             throw .unavailable("cannot open the audit database at \(path): \(error)")
         }
@@ -88,7 +92,46 @@ public final class SQLiteAuditStore: AuditStore {
                 }
             }
         }
+        migrator.registerMigration("v2-audit-search") { db in
+            // Search keys move out of the append's transaction: the indexer writes them in large sorted
+            // batches behind it, and searches read the not-yet-indexed tail by scan.
+            for column in ["agent", "authorized_by", "session"] { try db.execute(sql: "DROP INDEX audit_record_\(column)") }
+            try AuditSearchIndexer.createTables(db)
+        }
+        migrator.registerMigration("v3-audit-retention") { db in
+            // Records below the latest pruning's `before` may be deleted, no others; prunings only grow.
+            try db.create(table: "audit_pruning") { t in
+                t.primaryKey("before", .integer)
+                t.column("record_idx", .integer).notNull()
+                t.column("time", .integer).notNull()
+            }
+            try db.execute(
+                sql: """
+                    DROP TRIGGER audit_record_no_delete;
+                    CREATE TRIGGER audit_record_no_delete BEFORE DELETE ON audit_record
+                    WHEN OLD.idx >= (SELECT COALESCE(MAX(before), 0) FROM audit_pruning)
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_pruning_forward BEFORE INSERT ON audit_pruning
+                    WHEN NEW.before <= (SELECT COALESCE(MAX(before), 0) FROM audit_pruning) OR NEW.record_idx < NEW.before
+                    BEGIN SELECT RAISE(ABORT, 'a pruning only moves forward, and its record stays'); END;
+                    CREATE TRIGGER audit_pruning_no_update BEFORE UPDATE ON audit_pruning
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_pruning_no_delete BEFORE DELETE ON audit_pruning
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    """)
+        }
         return migrator
+    }
+
+    /// Records appended but not yet in the search index, and the indexer's last failure.
+    public func searchIndexState() async throws -> SearchIndexState {
+        let (indexed, size) = try await writer.read { db in (try AuditSearchIndexer.indexed(db), try Snapshot(db: db).size()) }
+        return SearchIndexState(lag: size > indexed ? size - indexed : 0, failure: indexer?.failure)
+    }
+
+    /// Indexes every record appended so far (tests and benchmarks; the server lets the indexer run).
+    public func indexAll() async throws {
+        while try await AuditSearchIndexer.indexBatch(writer) > 0 {}
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any AuditSnapshot) throws -> T) async throws -> T {
@@ -112,6 +155,7 @@ public final class SQLiteAuditStore: AuditStore {
             let insertNode = try db.cachedStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)")
             for node in nodes { try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)]) }
         }
+        indexer?.recordsAppended()
     }
 
     public func save(_ checkpoint: StoredCheckpoint) async throws {
@@ -119,6 +163,16 @@ public final class SQLiteAuditStore: AuditStore {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO audit_checkpoint (size, note, time) VALUES (?, ?, ?)",
                 arguments: [Int64(checkpoint.size), checkpoint.note, checkpoint.time])
+        }
+    }
+
+    public func prune(_ pruning: StoredPruning) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO audit_pruning (before, record_idx, time) VALUES (?, ?, ?)",
+                arguments: [Int64(pruning.before), Int64(pruning.recordIndex), AuditTime.now()])
+            try db.execute(sql: "DELETE FROM audit_record WHERE idx < ?", arguments: [Int64(pruning.before)])
+            try db.execute(sql: "DELETE FROM audit_search WHERE idx < ?", arguments: [Int64(pruning.before)])
         }
     }
 
@@ -151,10 +205,12 @@ public final class SQLiteAuditStore: AuditStore {
             return rows.map { StoredRecord(index: UInt64($0["idx"] as Int64), bytes: Array($0["record"] as Data)) }
         }
 
-        func forEachRecord(_ body: (UInt64, UnsafeRawBufferPointer, TreeHash?) throws -> Bool) throws {
+        func forEachRecord(from start: UInt64, _ body: (UInt64, UnsafeRawBufferPointer, TreeHash?) throws -> Bool) throws {
             // Two sequential scans merged by index: cheaper than a join's lookup per record.
-            let records = try Row.fetchCursor(db, sql: "SELECT idx, record FROM audit_record ORDER BY idx")
-            let leaves = try Row.fetchCursor(db, sql: "SELECT idx, hash FROM audit_node WHERE level = 0 ORDER BY idx")
+            let start = Int64(clamping: start)
+            let records = try Row.fetchCursor(db, sql: "SELECT idx, record FROM audit_record WHERE idx >= ? ORDER BY idx", arguments: [start])
+            let leaves = try Row.fetchCursor(
+                db, sql: "SELECT idx, hash FROM audit_node WHERE level = 0 AND idx >= ? ORDER BY idx", arguments: [start])
             var leaf: (index: Int64, hash: TreeHash?)? = try Self.leaf(leaves.next())
             while let row = try records.next() {
                 let index: Int64 = row[0]
@@ -173,14 +229,15 @@ public final class SQLiteAuditStore: AuditStore {
         }
 
         func search(_ query: AuditQuery) throws -> [StoredRecord] {
+            let limit = max(1, min(query.limit, AuditQuery.maximumLimit))
+            let after = query.after.map { Int64(clamping: $0) } ?? -1
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
             func add(_ sql: String, _ value: (any DatabaseValueConvertible)?) {
                 guard let value else { return }
-                conditions.append(sql)
+                conditions.append("r." + sql)
                 arguments.append(value)
             }
-            add("idx > ?", query.after.map { Int64(clamping: $0) })
             add("time >= ?", query.from)
             add("time < ?", query.until)
             add("kind = ?", query.kind?.rawValue)
@@ -191,12 +248,42 @@ public final class SQLiteAuditStore: AuditStore {
             add("action = ?", query.action)
             add("decision = ?", query.decision?.rawValue)
             add("session = ?", query.session)
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let limit = max(1, min(query.limit, AuditQuery.maximumLimit))
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT idx, record FROM audit_record \(filter) ORDER BY idx LIMIT \(limit)",
-                arguments: StatementArguments(arguments))
-            return rows.map { StoredRecord(index: UInt64($0["idx"] as Int64), bytes: Array($0["record"] as Data)) }
+            let filter = conditions.map { " AND " + $0 }.joined()
+            func fetch(_ sql: String, _ leading: [any DatabaseValueConvertible], limit: Int) throws -> [StoredRecord] {
+                try Row.fetchAll(db, sql: sql + filter + " ORDER BY r.idx LIMIT \(limit)", arguments: StatementArguments(leading + arguments))
+                    .map { StoredRecord(index: UInt64($0[0] as Int64), bytes: Array($0[1] as Data)) }
+            }
+            guard let key = AuditSearchIndexer.Field.key(for: query) else {
+                return try fetch("SELECT r.idx, r.record FROM audit_record r WHERE r.idx > ?", [after], limit: limit)
+            }
+            // The indexed part through the index, then the tail the indexer has not reached by scan.
+            let indexed = try AuditSearchIndexer.indexed(db)
+            var found = try fetch(
+                """
+                SELECT r.idx, r.record FROM audit_search s JOIN audit_record r ON r.idx = s.idx
+                WHERE s.field = ? AND s.value = ? AND s.idx > ? AND s.idx < ?
+                """, [key.field.rawValue, key.value, after, Int64(indexed)], limit: limit)
+            if found.count < limit {
+                found += try fetch(
+                    "SELECT r.idx, r.record FROM audit_record r WHERE r.idx > ?", [max(after, Int64(indexed) - 1)],
+                    limit: limit - found.count)
+            }
+            return found
+        }
+
+        func firstIndex(atOrAfter time: Int64) throws -> UInt64 {
+            // Times never decrease with the index, so the time index finds it without a scan.
+            let sql = "SELECT idx FROM audit_record WHERE time >= ? ORDER BY time, idx LIMIT 1"
+            if let index = try Int64.fetchOne(db, sql: sql, arguments: [time]) {
+                return UInt64(index)
+            }
+            return try size()
+        }
+
+        func pruning() throws -> StoredPruning? {
+            try Row.fetchOne(db, sql: "SELECT before, record_idx FROM audit_pruning ORDER BY before DESC LIMIT 1").map {
+                StoredPruning(before: UInt64($0[0] as Int64), recordIndex: UInt64($0[1] as Int64))
+            }
         }
 
         func checkpoints() throws -> [StoredCheckpoint] {

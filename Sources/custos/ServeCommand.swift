@@ -55,8 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = buildApplication(plane, logger: logger)
         let checkpoints = Task { await plane.signCheckpointsPeriodically(logger: logger) }
+        let retention = Task { await plane.pruneAuditPeriodically(logger: logger) }
         // The server returns on SIGINT/SIGTERM after draining; then the checkpoint task signs a last one.
         try await app.runService()
+        retention.cancel()
         checkpoints.cancel()
         await checkpoints.value
     }

@@ -98,10 +98,44 @@ import Testing
         let log = try await AuditLog.open(store: store, signer: signer)
         _ = try await log.append(Self.record(1))
         try await log.checkpoint()
-        let database = try DatabaseQueue(path: path)
+        let database = try openAuditDatabase(path)
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_record SET kind = 'event'") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_node") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_checkpoint") } }
+    }
+
+    /// Searches give the same pages whether the records are indexed, not yet indexed, or half of each.
+    @Test func searchesAgreeAcrossTheIndexedPartAndTheTail() async throws {
+        let store = try SQLiteAuditStore(path: path)
+        let log = try await AuditLog.open(store: store, signer: signer)
+        for n in 0..<120 { _ = try await log.append(Self.record(n)) }
+        var query = AuditQuery()
+        query.agent = "agent-3"
+        query.action = "read"
+        query.limit = 4
+        func pages() async throws -> [[UInt64]] {
+            var result: [[UInt64]] = []
+            var page = query
+            while true {
+                let found = try await store.read { [page] in try $0.search(page) }
+                guard !found.isEmpty else { return result }
+                result.append(found.map(\.index))
+                page.after = found.last?.index
+            }
+        }
+        func expected(below end: UInt64) -> [UInt64] { (0..<end).filter { $0 % 7 == 3 && $0 % 2 == 1 } }
+        let unindexed = try await pages()
+        #expect(unindexed.flatMap { $0 } == expected(below: 120))
+        try await store.indexAll()
+        #expect(try await store.searchIndexState() == SearchIndexState(lag: 0, failure: nil))
+        for n in 120..<200 { _ = try await log.append(Self.record(n)) }
+        let split = try await pages()
+        #expect(split.flatMap { $0 } == expected(below: 200))
+        #expect(split.allSatisfy { $0.count <= 4 })
+        try await store.indexAll()
+        #expect(try await pages() == split)
+        query.user = "nobody"
+        #expect(try await pages().isEmpty)
     }
 
     @Test func aStoreThatCannotWriteFailsEveryAppendAndShowsInHealth() async throws {
@@ -138,7 +172,7 @@ import Testing
     /// Runs `sql` on the audit database with its append-only triggers removed: what an operator with
     /// file access could do.
     func tamper(_ sql: String) throws {
-        let database = try DatabaseQueue(path: path)
+        let database = try openAuditDatabase(path)
         try database.write { db in
             for name in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
                 try db.execute(sql: "DROP TRIGGER \(name)")
@@ -196,7 +230,7 @@ import Testing
     @Test func aForgerWhoRewritesEveryHashIsStillCaughtByTheCheckpoint() async throws {
         try await prepareLog()
         // Rewrite record 30 and recompute the stored leaf hash to match: only the signed checkpoint is left.
-        let database = try DatabaseQueue(path: path)
+        let database = try openAuditDatabase(path)
         let bytes = try await database.read { try Data.fetchOne($0, sql: "SELECT record FROM audit_record WHERE idx = 30") } ?? Data()
         let forged = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "agent-", with: "agEnt-").utf8)
         let leaf = Data(TreeHash.leaf(forged).bytes)

@@ -53,4 +53,54 @@ import Testing
         #expect(Self.field(event, "action_id") == .integer(2))
         #expect(Self.field(event, "disposition_id") == .integer(99))
     }
+
+    @Test func guardrailFindingsBecomeFindingEvents() {
+        var record = AuditRecord(kind: .decision)
+        record.time = 1_795_786_171_123_456
+        record.action = "call_tool"
+        record.resource = "Tool::\"crm/export\""
+        record.decision = .deny
+        record.findings = [
+            .object(["detector": "pii", "type": "EMAIL_ADDRESS", "score": .integer(1)]),
+            .object(["detector": "pii", "type": "CREDIT_CARD", "score": .double(0.95)]),
+            .object(["detector": "secrets", "type": "AWS_ACCESS_KEY_ID"]),
+            .object(["detector": "injection", "type": "prompt_injection", "score": .double(0.91)]),
+            .object(["detector": "custom", "type": "x"]),
+        ]
+        let events = OCSFExport.events(for: record, index: 7, leafHash: .emptyTree, origin: "o")
+        #expect(events.map { Self.field($0, "class_uid") } == [.integer(6003), .integer(2004), .integer(2006)])
+        let detection = events[1]
+        #expect(Self.field(detection, "type_uid") == .integer(200_401))
+        #expect(Self.field(detection, "category_uid") == .integer(2))
+        #expect(Self.field(detection, "finding_info", "uid") == .string("o/7/detection"))
+        #expect(Self.field(detection, "finding_info", "types") == .array(["prompt_injection"]))
+        #expect(Self.field(detection, "confidence_score") == .integer(91))
+        #expect(Self.field(detection, "metadata", "uid") == .string("o/7"))
+        let data = events[2]
+        #expect(Self.field(data, "type_uid") == .integer(200_601))
+        #expect(Self.field(data, "finding_info", "types") == .array(["EMAIL_ADDRESS", "CREDIT_CARD", "AWS_ACCESS_KEY_ID"]))
+        #expect(Self.field(data, "data_security", "category_id") == .integer(99))
+        #expect(Self.field(data, "severity_id") == .integer(4))
+        #expect(Self.field(data, "resources") == .array([.object(["uid": "Tool::\"crm/export\""])]))
+        // One kind of personal data gives its category; nothing to find gives no finding event.
+        record.findings = [.object(["detector": "pii", "type": "US_SSN"])]
+        let governmental = OCSFExport.events(for: record, index: 8, leafHash: .emptyTree, origin: "o")
+        #expect(governmental.count == 2)
+        #expect(Self.field(governmental[1], "data_security", "category_id") == .integer(2))
+        record.findings = [.object(["detector": "custom"])]
+        #expect(OCSFExport.events(for: record, index: 9, leafHash: .emptyTree, origin: "o").count == 1)
+    }
+
+    @Test func toolEventsBecomeDetectionFindings() {
+        var record = AuditRecord(kind: .event, event: "tool.poisoning")
+        record.details = ["server": "files", "tool": "read_file", "kind": "hidden_instructions", "detail": "<IMPORTANT> block"]
+        let events = OCSFExport.events(for: record, index: 3, leafHash: .emptyTree, origin: "o")
+        #expect(events.count == 2)
+        #expect(Self.field(events[1], "class_uid") == .integer(2004))
+        #expect(Self.field(events[1], "severity_id") == .integer(4))
+        #expect(Self.field(events[1], "finding_info", "types") == .array(["tool.poisoning", "hidden_instructions"]))
+        #expect(Self.field(events[1], "resources") == .array([.object(["uid": "files/read_file", "name": "read_file", "type": "MCP tool"])]))
+        record.event = "tool.pinned"
+        #expect(OCSFExport.events(for: record, index: 4, leafHash: .emptyTree, origin: "o").count == 1)
+    }
 }

@@ -125,10 +125,19 @@ let custosNextHeader = HTTPField.Name("Custos-Next")!
                 #expect(record["agent"] as? String == "bot")
                 #expect(record["executed_by"] as? String == "spiffe://custos.local/agent/bot/i/pod-1")
             }
+            // Findings of the agent's own guardrails reach SIEMs as OCSF findings.
+            let scanned = #"{"event": "prompt.scanned", "findings": [{"detector": "pii", "type": "EMAIL_ADDRESS", "score": 1}]}"#
+            let scannedIndex = try await client.execute(
+                uri: "/v1/audit/events", method: .post, headers: headers, body: ByteBuffer(string: scanned)
+            ) { json($0.body)["index"] as? Int ?? -1 }
+            try await client.execute(uri: "/v1/audit/export?format=ocsf&after=\(scannedIndex - 1)", method: .get, headers: test.bearer) {
+                let lines = String(buffer: $0.body).split(separator: "\n").map { json(ByteBuffer(string: String($0))) }
+                #expect(lines.map { $0["class_uid"] as? Int } == [6003, 2006])
+            }
             // The body cannot claim another identity, and bad bodies change nothing.
             let size = test.plane.audit.health.size
             for body in [#"{"event": "x", "agent": "someone-else"}"#, #"{"event": "x", "executed_by": "spiffe://x"}"#,
-                #"{"action": "no event"}"#, #"{"event": "x", "details": {"ratio": 0.5}}"#, #"{"event": "x", "event": "y"}"#, "[]", "{"]
+                #"{"action": "no event"}"#, #"{"event": "x", "details": {"ratio": 0.5}}"#, #"{"event": "x", "findings": [1]}"#, #"{"event": "x", "event": "y"}"#, "[]", "{"]
             {
                 try await client.execute(uri: "/v1/audit/events", method: .post, headers: headers, body: ByteBuffer(string: body)) {
                     #expect($0.status == .badRequest, "\(body)")
@@ -140,6 +149,31 @@ let custosNextHeader = HTTPField.Name("Custos-Next")!
                 #expect($0.status == .unauthorized)
             }
             try await client.execute(uri: "/v1/audit/records", method: .get, headers: headers) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    @Test func metricsShowTheLogAndTheRegistry() async throws {
+        let test = try await TestPlane()
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            _ = try await IdentityTests.joinToken(client, test)
+            try await client.execute(uri: "/v1/audit/checkpoints", method: .post, headers: test.bearer) { _ in }
+            let text = try await client.execute(uri: "/v1/metrics", method: .get, headers: test.bearer) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                return String(buffer: response.body)
+            }
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            let size = test.plane.audit.health.size
+            for expected in [
+                "custos_audit_records \(size)", "custos_audit_writable 1", "custos_audit_failed_appends_total 0",
+                "custos_audit_checkpoint_records \(size)", "custos_audit_pruned_before 0", "# TYPE custos_audit_records gauge",
+                "custos_agents{status=\"active\"} 1", "custos_agents{status=\"suspended\"} 0",
+                "custos_decisions_total{outcome=\"allow\"} 0", "# TYPE custos_decisions_total counter",
+            ] {
+                #expect(lines.contains(expected), "\(expected)")
+            }
+            try await client.execute(uri: "/v1/metrics", method: .get) { #expect($0.status == .unauthorized) }
         }
     }
 

@@ -200,6 +200,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         "identity: {trusted_issuers: [{issuer: x}]}", "identity: {trusted_issuers: [{issuer: x, jwks_url: 'http://idp.example/k'}]}",
         "identity: {trusted_issuers: [{issuer: x, jwks_file: a, jwks_url: 'https://a/k'}]}", "identity: {trusted_issuers: x}",
         "identity: {trusted_issuers: [{issuer: x, jwks_file: a, colour: blue}]}", "identity: {isuer: x}",
+        "audit: {retention_days: 0}", "audit: {retention_days: forever}", "audit: {retention: 30}",
     ])
     func badConfigurationIsRejected(yaml: String) {
         #expect(throws: CustosError.self) { try ServerConfiguration(yaml: yaml) }
@@ -212,7 +213,9 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
                 data_dir: /var/lib/custos
                 trust_domain: example.org
                 admin: {token_sha256: "\(String(repeating: "ab", count: 32))"}
+                audit: {retention_days: 400}
                 """)
+        #expect(configuration.auditRetentionDays == 400)
         #expect(configuration.port == 9443 && configuration.host == "0.0.0.0")
         #expect(configuration.dataDirectory == "/var/lib/custos" && configuration.trustDomain == "example.org")
         #expect(try ServerConfiguration(yaml: "") == ServerConfiguration())

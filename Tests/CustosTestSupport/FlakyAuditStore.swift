@@ -28,4 +28,11 @@ public final class FlakyAuditStore: AuditStore {
         if failing.withLock({ $0 }) { throw WriteFailed() }
         try await base.save(checkpoint)
     }
+
+    public func searchIndexState() async throws -> SearchIndexState { try await base.searchIndexState() }
+
+    public func prune(_ pruning: StoredPruning) async throws {
+        if failing.withLock({ $0 }) { throw WriteFailed() }
+        try await base.prune(pruning)
+    }
 }

@@ -26,18 +26,8 @@ public enum OCSFExport {
                 "service": .object(["name": "custos"])]),
             "src_endpoint": .object(["uid": .string(record.executedBy ?? record.agent ?? "custos")]),
         ]
-        var metadata: [String: JSONValue] = [
-            "version": .string(schemaVersion), "uid": .string("\(origin)/\(index)"), "log_name": .string(origin),
-            "product": .object(["name": "Custos", "vendor_name": "Custos"]), "logged_time": .integer(milliseconds),
-            "original_time": .string(AuditTime.format(microseconds: record.time)),
-        ]
-        if let traceID = record.traceID { metadata["correlation_uid"] = .string(traceID) }
-        var actor: [String: JSONValue] = [:]
-        if let user = record.authorizedBy { actor["user"] = .object(["uid": .string(user), "name": .string(user)]) }
-        if let agent = record.agent { actor["app_name"] = .string(agent) }
-        if let instance = record.executedBy { actor["app_uid"] = .string(instance) }
-        if let session = record.session { actor["session"] = .object(["uid": .string(session)]) }
-        object["actor"] = .object(actor)
+        var metadata = metadata(record, uid: "\(origin)/\(index)", origin: origin)
+        object["actor"] = actor(record)
         if let resource = record.resource { object["resources"] = .array([.object(["uid": .string(resource)])]) }
         if let decision = record.decision {
             metadata["profiles"] = .array(["security_control"])
@@ -64,6 +54,35 @@ public enum OCSFExport {
         if !record.details.isEmpty { custos["details"] = .object(record.details) }
         object["unmapped"] = .object(["custos": .object(custos)])
         return .object(object)
+    }
+
+    /// The record's events: its API Activity event, then a Detection Finding and a Data Security
+    /// Finding when it carries guardrail results (``OCSFFindings``).
+    public static func events(for record: AuditRecord, index: UInt64, leafHash: TreeHash, origin: String) -> [JSONValue] {
+        [event(for: record, index: index, leafHash: leafHash, origin: origin)]
+            + OCSFFindings.events(.init(record: record, index: index, leafHash: leafHash, origin: origin))
+    }
+
+    /// The `metadata` object every event of a record carries; `uid` names the event.
+    static func metadata(_ record: AuditRecord, uid: String, origin: String) -> [String: JSONValue] {
+        let milliseconds = record.time.floorDivided(by: 1000)
+        var metadata: [String: JSONValue] = [
+            "version": .string(schemaVersion), "uid": .string(uid), "log_name": .string(origin),
+            "product": .object(["name": "Custos", "vendor_name": "Custos"]), "logged_time": .integer(milliseconds),
+            "original_time": .string(AuditTime.format(microseconds: record.time)),
+        ]
+        if let traceID = record.traceID { metadata["correlation_uid"] = .string(traceID) }
+        return metadata
+    }
+
+    /// Who authorized (`user`) and who executed (`app_name`, `app_uid`), and the session.
+    static func actor(_ record: AuditRecord) -> JSONValue {
+        var actor: [String: JSONValue] = [:]
+        if let user = record.authorizedBy { actor["user"] = .object(["uid": .string(user), "name": .string(user)]) }
+        if let agent = record.agent { actor["app_name"] = .string(agent) }
+        if let instance = record.executedBy { actor["app_uid"] = .string(instance) }
+        if let session = record.session { actor["session"] = .object(["uid": .string(session)]) }
+        return .object(actor)
     }
 
     /// API Activity's CRUD activities, from the event name or the action; 99 (Other) otherwise.

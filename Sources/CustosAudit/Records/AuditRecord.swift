@@ -150,6 +150,7 @@ public struct AuditRecord: Equatable, Sendable {
         for case let (field, text?) in texts { try Limits.text(text, field, required: true, max: Limits.longText) }
         guard policies.count <= 1024 else { throw .invalidRequest("policies has more than 1024 items") }
         for policy in policies { try Limits.text(policy, "policies", required: true, max: Limits.longText) }
+        guard findings.count <= 256 else { throw .invalidRequest("findings has more than 256 items") }
         guard findings.allSatisfy({ if case .object = $0 { true } else { false } }) else {
             throw .invalidRequest("every finding must be a JSON object")
         }
@@ -208,7 +209,7 @@ public struct AuditRecord: Equatable, Sendable {
 
     /// Fields an agent may set on an event it appends itself; everything else comes from its credential.
     public static let externalFields: Set<String> = [
-        "event", "authorized_by", "action", "resource", "session", "trace_id", "request_digest", "details",
+        "event", "authorized_by", "action", "resource", "session", "trace_id", "request_digest", "details", "findings",
     ]
 
     /// An event sent by an agent's SDK: `{"event": …, "action"?, "resource"?, "session"?, "trace_id"?,

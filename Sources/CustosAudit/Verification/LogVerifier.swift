@@ -1,3 +1,4 @@
+import Cedar
 import Dispatch
 import Foundation
 
@@ -7,8 +8,10 @@ public struct LogVerificationReport: Equatable, Sendable {
     public var records: UInt64 = 0
     /// Checkpoints whose signature verified and whose root the records reproduce.
     public var checkpointsVerified = 0
-    /// The root recomputed from all records.
+    /// The root recomputed from all records (and, below a pruning, the stored tree).
     public var root: TreeHash = .emptyTree
+    /// The first record kept by retention pruning; records below it are gone by design.
+    public var prunedBefore: UInt64 = 0
     /// The first record found bad (missing, altered, out of place), when one can be named.
     public var firstBadIndex: UInt64?
     /// What is wrong, first problem first; empty when the log verifies.
@@ -24,6 +27,11 @@ public struct LogVerificationReport: Equatable, Sendable {
 /// gap in the indices names the first missing record; a checkpoint the records do not reproduce
 /// bounds the first bad record between the last good checkpoint and it (a forger who also rewrote
 /// the stored hashes leaves no finer trace); a checkpoint larger than the log means truncation.
+///
+/// After retention pruning, the pruned part enters through its stored perfect-subtree hashes,
+/// which the signed checkpoints bind: a checkpoint no longer reproduced points at them. The pruning
+/// itself must be recorded in the log by an `audit.pruned` record that a verified checkpoint covers;
+/// records deleted without one are reported.
 public enum LogVerifier {
     public static func verify(_ snapshot: any AuditSnapshot, verifier: NoteVerifier) throws -> LogVerificationReport {
         try verify(snapshot, verifier: verifier, batchSize: RecordBatch.defaultCapacity)
@@ -67,8 +75,28 @@ public enum LogVerifier {
                 }
             }
         }
-        checkCheckpoints(upTo: 0)
         var index: UInt64 = 0
+        let pruning = try snapshot.pruning()
+        if let pruning {
+            report.prunedBefore = pruning.before
+            // Checkpoints within the pruned part are checked against the stored tree alone.
+            while let next = pendingCheckpoints.first, next.checkpoint.size < pruning.before {
+                pendingCheckpoints.removeFirst()
+                if (try? MerkleTree(reader: snapshot, size: next.checkpoint.size).root()) == next.checkpoint.root {
+                    report.checkpointsVerified += 1
+                    lastGoodCheckpoint = next.checkpoint.size
+                } else {
+                    problem("the stored tree below the pruning does not reproduce the checkpoint of size \(next.checkpoint.size)")
+                }
+            }
+            do {
+                range = try CompactRange(size: pruning.before, reader: snapshot)
+            } catch {
+                problem("the stored tree of the pruned records below \(pruning.before) is incomplete: \(error)", at: 0)
+            }
+            index = pruning.before
+        }
+        checkCheckpoints(upTo: index)
         var gap = false
         // Records are read in batches; their leaf hashes are computed on all cores, then folded into
         // the tree in order.
@@ -85,8 +113,8 @@ public enum LogVerifier {
             }
             batch = RecordBatch()
         }
-        var expected: UInt64 = 0
-        try snapshot.forEachRecord { recordIndex, bytes, storedLeaf in
+        var expected = index
+        try snapshot.forEachRecord(from: index) { recordIndex, bytes, storedLeaf in
             guard recordIndex == expected else {
                 gap = true
                 return false
@@ -98,7 +126,28 @@ public enum LogVerifier {
         }
         fold()
         if gap || index < end { problem("record \(index) is missing", at: index) }
+        if let pruning { try checkRecorded(pruning, in: snapshot, coveredBy: lastGoodCheckpoint, problem: problem) }
         return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
+    }
+
+    /// A pruning is legitimate only if the log itself says so: an `audit.pruned` record naming the
+    /// same first kept record, covered by a verified checkpoint.
+    private static func checkRecorded(
+        _ pruning: StoredPruning, in snapshot: any AuditSnapshot, coveredBy verifiedSize: UInt64,
+        problem: (String, UInt64?) -> Void
+    ) throws {
+        let stored = try snapshot.records(in: pruning.recordIndex..<pruning.recordIndex + 1).first
+        let record = try? stored.map { try AuditRecord(canonicalBytes: $0.bytes) }
+        guard let record, record.event == "audit.pruned", record.details["before"] == .integer(Int64(pruning.before)) else {
+            problem(
+                "records below \(pruning.before) were deleted, but record \(pruning.recordIndex) is not the `audit.pruned` "
+                    + "record that would say so", 0)
+            return
+        }
+        guard pruning.recordIndex < verifiedSize else {
+            problem("the pruning record \(pruning.recordIndex) is not covered by a verified checkpoint", pruning.recordIndex)
+            return
+        }
     }
 
     private static func finish(

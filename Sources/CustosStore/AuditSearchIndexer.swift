@@ -1,0 +1,141 @@
+import CustosAudit
+import Foundation
+import GRDB
+import Synchronization
+
+/// Keeps the audit log's search index (`audit_search`) behind the appends.
+///
+/// An append's transaction holds only the record and its tree nodes; maintaining B-tree indexes on
+/// random keys there would dirty many pages per record and halve the durable append rate. Instead
+/// this indexer wakes shortly after appends and writes the search keys of every record not yet
+/// indexed in one transaction, sorted, so that each index page is written once per batch. How far
+/// it got is stored with the keys (`audit_search_state.indexed`), in the same transaction, so a
+/// crash loses nothing: the next run starts where the last committed one ended. Searches read the
+/// indexed part through the index and the tail by scan, so a result never depends on the indexer's
+/// progress.
+final class AuditSearchIndexer: Sendable {
+    /// The indexed record fields.
+    enum Field: Int, CaseIterable {
+        case agent = 1, user = 2, session = 3, sponsor = 4
+
+        var column: String {
+            switch self {
+            case .agent: "agent"
+            case .user: "authorized_by"
+            case .session: "session"
+            case .sponsor: "sponsor"
+            }
+        }
+
+        /// The most selective indexed condition of a query, if it has one.
+        static func key(for query: AuditQuery) -> (field: Field, value: String)? {
+            if let session = query.session { return (.session, session) }
+            if let agent = query.agent { return (.agent, agent) }
+            if let user = query.user { return (.user, user) }
+            if let sponsor = query.sponsor { return (.sponsor, sponsor) }
+            return nil
+        }
+    }
+
+    /// Records indexed per transaction at most.
+    static let batchLimit = 16_384
+    /// How long the indexer waits after an append before indexing, to gather a large batch.
+    static let delay = Duration.milliseconds(100)
+
+    private struct State {
+        var running = false
+        var pending = false
+        var failure: String?
+    }
+
+    private let writer: any DatabaseWriter
+    private let state = Mutex(State())
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// The last indexing failure, until a later run succeeds.
+    var failure: String? { state.withLock { $0.failure } }
+
+    static func createTables(_ db: Database) throws {
+        try db.create(table: "audit_search", options: [.withoutRowID]) { t in
+            t.column("field", .integer).notNull()
+            t.column("value", .text).notNull()
+            t.column("idx", .integer).notNull()
+            t.primaryKey(["field", "value", "idx"])
+        }
+        try db.create(table: "audit_search_state") { t in
+            t.primaryKey("id", .integer).check { $0 == 1 }
+            t.column("indexed", .integer).notNull()
+        }
+        try db.execute(sql: "INSERT INTO audit_search_state (id, indexed) VALUES (1, 0)")
+    }
+
+    /// The number of records indexed: every record below this index is in `audit_search`.
+    static func indexed(_ db: Database) throws -> UInt64 {
+        UInt64(try Int64.fetchOne(db, sql: "SELECT indexed FROM audit_search_state WHERE id = 1") ?? 0)
+    }
+
+    /// Called after every committed append: starts a run unless one is going, which then goes on.
+    func recordsAppended() {
+        let start = state.withLock { state -> Bool in
+            state.pending = true
+            guard !state.running else { return false }
+            state.running = true
+            return true
+        }
+        guard start else { return }
+        Task.detached(priority: .utility) { [self] in await run() }
+    }
+
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: Self.delay)
+            state.withLock { $0.pending = false }
+            var failed = false
+            do {
+                while try await Self.indexBatch(writer) == Self.batchLimit {}
+                state.withLock { $0.failure = nil }
+            } catch {
+                state.withLock { $0.failure = "the audit search index cannot be written: \(error)" }
+                failed = true
+            }
+            let again = state.withLock { state -> Bool in
+                // After a failure, the next append tries again; searches meanwhile scan a longer tail.
+                guard state.pending, !failed else {
+                    state.running = false
+                    return false
+                }
+                return true
+            }
+            guard again else { return }
+        }
+    }
+
+    /// Indexes up to ``batchLimit`` records after the last indexed one in one transaction; returns how many.
+    @discardableResult
+    static func indexBatch(_ writer: any DatabaseWriter) async throws -> Int {
+        try await writer.write { db in
+            let first = try indexed(db)
+            let columns = Field.allCases.map(\.column).joined(separator: ", ")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT idx, \(columns) FROM audit_record WHERE idx >= ? ORDER BY idx LIMIT \(batchLimit)",
+                arguments: [Int64(first)])
+            guard let last = rows.last else { return 0 }
+            var keys: [(field: Int, value: String, index: Int64)] = []
+            keys.reserveCapacity(rows.count * Field.allCases.count)
+            for row in rows {
+                let index: Int64 = row[0]
+                for (position, field) in Field.allCases.enumerated() {
+                    if let value: String = row[position + 1] { keys.append((field.rawValue, value, index)) }
+                }
+            }
+            keys.sort { ($0.field, $0.value, $0.index) < ($1.field, $1.value, $1.index) }
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO audit_search (field, value, idx) VALUES (?, ?, ?)")
+            for key in keys { try insert.execute(arguments: [key.field, key.value, key.index]) }
+            try db.execute(sql: "UPDATE audit_search_state SET indexed = ? WHERE id = 1", arguments: [(last[0] as Int64) + 1])
+            return rows.count
+        }
+    }
+}
