@@ -120,7 +120,33 @@ public final class SQLiteAuditStore: AuditStore {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v4-audit-tree") { db in
+            // Inner nodes keyed by the last leaf they cover: the nodes a batch completes are then
+            // neighbours in one or two pages, instead of one page per tree level. Leaf hashes stay in
+            // `audit_node` (level 0), appended in order.
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_tree (
+                        last INTEGER NOT NULL, level INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (last, level)
+                    ) WITHOUT ROWID;
+                    INSERT INTO audit_tree (last, level, hash) SELECT ((idx + 1) << level) - 1, level, hash FROM audit_node WHERE level > 0;
+                    DROP TRIGGER audit_node_no_delete;
+                    DELETE FROM audit_node WHERE level > 0;
+                    CREATE TRIGGER audit_node_no_delete BEFORE DELETE ON audit_node
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_tree_no_update BEFORE UPDATE ON audit_tree
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_tree_no_delete BEFORE DELETE ON audit_tree
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    """)
+        }
         return migrator
+    }
+
+    /// The key of an inner node in `audit_tree`: the index of the last leaf it covers (nil beyond any tree).
+    static func lastLeaf(level: Int, index: UInt64) -> Int64? {
+        guard level < 63, index < (UInt64(Int64.max) >> level) else { return nil }
+        return Int64(((index + 1) << level) - 1)
     }
 
     /// Records appended but not yet in the search index, and the indexer's last failure.
@@ -152,8 +178,15 @@ public final class SQLiteAuditStore: AuditStore {
                     r.authorizedBy, r.action, r.decision?.rawValue, r.session,
                 ])
             }
-            let insertNode = try db.cachedStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)")
-            for node in nodes { try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash.bytes)]) }
+            let insertLeaf = try db.cachedStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (0, ?, ?)")
+            let insertNode = try db.cachedStatement(sql: "INSERT INTO audit_tree (last, level, hash) VALUES (?, ?, ?)")
+            for node in nodes {
+                if node.level == 0 {
+                    try insertLeaf.execute(arguments: [Int64(node.index), Data(node.hash.bytes)])
+                } else if let last = Self.lastLeaf(level: node.level, index: node.index) {
+                    try insertNode.execute(arguments: [last, node.level, Data(node.hash.bytes)])
+                }
+            }
         }
         indexer?.recordsAppended()
     }
@@ -187,8 +220,12 @@ public final class SQLiteAuditStore: AuditStore {
         }
 
         func hash(level: Int, index: UInt64) throws -> TreeHash {
-            let statement = try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = ? AND idx = ?")
-            guard let bytes = try Data.fetchOne(statement, arguments: [level, Int64(index)]),
+            let statement =
+                level == 0
+                ? try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = 0 AND idx = ?")
+                : try db.cachedStatement(sql: "SELECT hash FROM audit_tree WHERE last = ? AND level = ?")
+            let key = level == 0 ? Int64(clamping: index) : SQLiteAuditStore.lastLeaf(level: level, index: index)
+            guard let key, let bytes = try Data.fetchOne(statement, arguments: level == 0 ? [key] : [key, level]),
                 let hash = bytes.withUnsafeBytes({ TreeHash(raw: $0) })
             else { throw MissingNode(level: level, index: index) }
             return hash

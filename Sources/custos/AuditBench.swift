@@ -11,7 +11,7 @@ struct AuditBench: AsyncParsableCommand {
         abstract: "Measure the audit log on this machine; prints one JSON object.",
         discussion: """
             In a fresh audit database under --dir (SQLite, synchronous=FULL, as `custos serve` uses):
-            durable appends per second with 1, 8 and 64 concurrent writers (each append returns only once
+            durable appends per second with 1, 8, 64 and 256 concurrent writers (each append returns only once
             committed); then the log is filled to --records and inclusion proofs are timed at that size;
             then the whole log is verified from its records (as `custos audit verify` does).
             """
@@ -37,7 +37,7 @@ struct AuditBench: AsyncParsableCommand {
         let log = try await AuditLog.open(store: try SQLiteAuditStore(path: path), signer: signer)
         var result: [String: Any] = [:]
 
-        for writers in [1, 8, 64] {
+        for writers in [1, 8, 64, 256] {
             let (count, elapsed) = try await Self.append(to: log, writers: writers, for: seconds)
             result["appends_per_second_\(writers)_writers"] = Int(Double(count) / elapsed)
         }

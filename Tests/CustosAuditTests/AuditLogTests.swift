@@ -1,7 +1,7 @@
 import Cedar
 import CustosCore
 @testable import CustosAudit
-import CustosStore
+@testable import CustosStore
 import Foundation
 import CustosTestSupport
 import GRDB
@@ -97,10 +97,13 @@ import Testing
         #expect(try await store.synchronousLevel() == 2)
         let log = try await AuditLog.open(store: store, signer: signer)
         _ = try await log.append(Self.record(1))
+        _ = try await log.append(Self.record(2))  // completes an inner node
         try await log.checkpoint()
         let database = try openAuditDatabase(path)
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_record SET kind = 'event'") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_node") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_tree") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_tree SET hash = x'00'") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_checkpoint") } }
     }
 
@@ -136,6 +139,44 @@ import Testing
         #expect(try await pages() == split)
         query.user = "nobody"
         #expect(try await pages().isEmpty)
+    }
+
+    /// A log written with every tree node in `audit_node` (before `audit_tree`) opens, verifies and
+    /// proves after the migration moves its inner nodes.
+    @Test func aLogInTheFirstLayoutIsMigrated() async throws {
+        let database = try openAuditDatabase(path)
+        try SQLiteAuditStore.migrator.migrate(database, upTo: "v3-audit-retention")
+        let root = try await database.write { db in
+            var range = CompactRange()
+            for n in 0..<37 {
+                var record = Self.record(n)
+                record.time = 1_700_000_000_000_000 + Int64(n)
+                let bytes = try record.canonicalBytes()
+                try db.execute(
+                    sql: "INSERT INTO audit_record (idx, record, time, kind) VALUES (?, ?, ?, 'decision')",
+                    arguments: [n, Data(bytes), record.time])
+                for node in range.append(.leaf(bytes)) {
+                    try db.execute(
+                        sql: "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)",
+                        arguments: [node.level, Int64(node.index), Data(node.hash.bytes)])
+                }
+            }
+            return range.root
+        }
+        let log = try await openLog()
+        #expect(log.health.size == 37)
+        #expect(log.health.root == root)
+        let note = try await log.checkpoint()
+        let checkpoint = try Checkpoint.open(note, verifier: signer.verifier, origin: "test.example/audit")
+        let (size, proof) = try await log.inclusionProof(index: 21)
+        let leaf = TreeHash.leaf(try await log.records(in: 21..<22)[0].bytes)
+        try ProofVerification.verifyInclusion(
+            leafHash: leaf.bytes, index: 21, treeSize: size, proof: proof.map(\.bytes), root: checkpoint.root.bytes)
+        _ = try await Self.appendConcurrently(log, count: 20, offset: 37)
+        try await log.checkpoint()
+        let report = try await verify()
+        #expect(report.isValid, "\(report.problems)")
+        #expect(report.records == 57)
     }
 
     @Test func aStoreThatCannotWriteFailsEveryAppendAndShowsInHealth() async throws {
@@ -240,7 +281,7 @@ import Testing
         #expect(!report.isValid)
         #expect(report.problems.contains { $0.contains("do not reproduce the checkpoint of size 50") }, "\(report.problems)")
         // The stored tree no longer matches the checkpoint either, once the upper nodes are rewritten too.
-        try tamper("DELETE FROM audit_node WHERE level = 5 AND idx = 0")
+        try tamper("DELETE FROM audit_tree WHERE level = 5 AND last = 31")
         await #expect(throws: CustosError.unavailable("")) { try await openLog() }
     }
 

@@ -127,7 +127,7 @@ import Testing
                 try db.execute(sql: "DROP TRIGGER \(name)")
             }
             // The perfect subtree of records 0-31 stands for the whole pruned part.
-            try db.execute(sql: "UPDATE audit_node SET hash = zeroblob(32) WHERE level = 5 AND idx = 0")
+            try db.execute(sql: "UPDATE audit_tree SET hash = zeroblob(32) WHERE level = 5 AND last = 31")
         }
         let report = try await verify()
         #expect(!report.isValid)

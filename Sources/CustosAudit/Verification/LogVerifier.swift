@@ -39,95 +39,78 @@ public enum LogVerifier {
 
     /// `batchSize`: records hashed together (small in tests, so that batch boundaries are crossed).
     static func verify(_ snapshot: any AuditSnapshot, verifier: NoteVerifier, batchSize: Int) throws -> LogVerificationReport {
-        var report = LogVerificationReport()
-        func problem(_ text: String, at index: UInt64? = nil) {
-            report.problems.append(text)
-            if let index, report.firstBadIndex.map({ index < $0 }) ?? true { report.firstBadIndex = index }
-        }
-        var checkpoints: [(stored: StoredCheckpoint, checkpoint: Checkpoint)] = []
+        let tree = TreeCheck()
         for stored in try snapshot.checkpoints() {
             do {
                 let checkpoint = try Checkpoint.open(stored.note, verifier: verifier, origin: verifier.name)
                 guard checkpoint.size == stored.size else {
-                    problem("the checkpoint stored under size \(stored.size) is for size \(checkpoint.size)")
+                    tree.problem("the checkpoint stored under size \(stored.size) is for size \(checkpoint.size)")
                     continue
                 }
-                checkpoints.append((stored, checkpoint))
+                tree.pending.append(checkpoint)
             } catch {
-                problem("the checkpoint of size \(stored.size) does not verify: \(error)")
+                tree.problem("the checkpoint of size \(stored.size) does not verify: \(error)")
             }
         }
         let end = try snapshot.size()
-        var range = CompactRange()
-        var pendingCheckpoints = checkpoints[...]
-        var lastGoodCheckpoint: UInt64 = 0
-        func checkCheckpoints(upTo treeSize: UInt64) {
-            while let next = pendingCheckpoints.first, next.checkpoint.size <= treeSize {
-                pendingCheckpoints.removeFirst()
-                if next.checkpoint.size == treeSize, range.root == next.checkpoint.root {
-                    report.checkpointsVerified += 1
-                    lastGoodCheckpoint = treeSize
-                } else if next.checkpoint.size == treeSize {
-                    problem(
-                        "the records do not reproduce the checkpoint of size \(treeSize): a record below index "
-                            + "\(treeSize) (and at or above \(lastGoodCheckpoint)) was altered, removed or reordered",
-                        at: report.firstBadIndex == nil ? lastGoodCheckpoint : nil)
-                }
-            }
-        }
-        var index: UInt64 = 0
         let pruning = try snapshot.pruning()
         if let pruning {
-            report.prunedBefore = pruning.before
+            tree.report.prunedBefore = pruning.before
             // Checkpoints within the pruned part are checked against the stored tree alone.
-            while let next = pendingCheckpoints.first, next.checkpoint.size < pruning.before {
-                pendingCheckpoints.removeFirst()
-                if (try? MerkleTree(reader: snapshot, size: next.checkpoint.size).root()) == next.checkpoint.root {
-                    report.checkpointsVerified += 1
-                    lastGoodCheckpoint = next.checkpoint.size
+            while let next = tree.pending.first, next.size < pruning.before {
+                tree.pending.removeFirst()
+                if (try? MerkleTree(reader: snapshot, size: next.size).root()) == next.root {
+                    tree.report.checkpointsVerified += 1
+                    tree.lastGoodCheckpoint = next.size
                 } else {
-                    problem("the stored tree below the pruning does not reproduce the checkpoint of size \(next.checkpoint.size)")
+                    tree.problem("the stored tree below the pruning does not reproduce the checkpoint of size \(next.size)")
                 }
             }
             do {
-                range = try CompactRange(size: pruning.before, reader: snapshot)
+                tree.range = try CompactRange(size: pruning.before, reader: snapshot)
             } catch {
-                problem("the stored tree of the pruned records below \(pruning.before) is incomplete: \(error)", at: 0)
+                tree.problem("the stored tree of the pruned records below \(pruning.before) is incomplete: \(error)", at: 0)
             }
-            index = pruning.before
+            tree.index = pruning.before
         }
-        checkCheckpoints(upTo: index)
+        tree.checkCheckpoints()
+        // Reading and hashing overlap: while this thread reads the next batch of records from the
+        // store, a serial queue hashes the last one (on all cores) and folds it into the tree in order.
+        let folding = DispatchQueue(label: "custos.audit.verify")
+        let inFlight = DispatchSemaphore(value: 2)
+        func submit(_ batch: RecordBatch) {
+            inFlight.wait()
+            folding.async {
+                tree.fold(batch)
+                inFlight.signal()
+            }
+        }
         var gap = false
-        // Records are read in batches; their leaf hashes are computed on all cores, then folded into
-        // the tree in order.
         var batch = RecordBatch()
-        func fold() {
-            let leaves = batch.leafHashes()
-            for (position, leaf) in leaves.enumerated() {
-                if let stored = batch.storedLeaves[position], stored != leaf {
-                    problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
+        var expected = tree.index
+        do {
+            try snapshot.forEachRecord(from: expected) { recordIndex, bytes, storedLeaf in
+                guard recordIndex == expected else {
+                    gap = true
+                    return false
                 }
-                range.appendLeaf(leaf)
-                index += 1
-                checkCheckpoints(upTo: index)
+                expected += 1
+                batch.append(bytes, storedLeaf: storedLeaf)
+                if batch.count == batchSize {
+                    submit(batch)
+                    batch = RecordBatch()
+                }
+                return true
             }
-            batch = RecordBatch()
+        } catch {
+            folding.sync {}
+            throw error
         }
-        var expected = index
-        try snapshot.forEachRecord(from: index) { recordIndex, bytes, storedLeaf in
-            guard recordIndex == expected else {
-                gap = true
-                return false
-            }
-            expected += 1
-            batch.append(bytes, storedLeaf: storedLeaf)
-            if batch.count == batchSize { fold() }
-            return true
-        }
-        fold()
-        if gap || index < end { problem("record \(index) is missing", at: index) }
-        if let pruning { try checkRecorded(pruning, in: snapshot, coveredBy: lastGoodCheckpoint, problem: problem) }
-        return finish(report, range: range, size: index, checkpoints: pendingCheckpoints)
+        submit(batch)
+        folding.sync {}
+        if gap || tree.index < end { tree.problem("record \(tree.index) is missing", at: tree.index) }
+        if let pruning { try checkRecorded(pruning, in: snapshot, coveredBy: tree.lastGoodCheckpoint, problem: tree.problem) }
+        return finish(tree.report, range: tree.range, size: tree.index, checkpoints: tree.pending)
     }
 
     /// A pruning is legitimate only if the log itself says so: an `audit.pruned` record naming the
@@ -151,23 +134,68 @@ public enum LogVerifier {
     }
 
     private static func finish(
-        _ report: LogVerificationReport, range: CompactRange, size: UInt64,
-        checkpoints: ArraySlice<(stored: StoredCheckpoint, checkpoint: Checkpoint)>
+        _ report: LogVerificationReport, range: CompactRange, size: UInt64, checkpoints: ArraySlice<Checkpoint>
     ) -> LogVerificationReport {
         var report = report
         report.records = size
         report.root = range.root
-        if let beyond = checkpoints.first(where: { $0.checkpoint.size > size }) {
+        if let beyond = checkpoints.first(where: { $0.size > size }) {
             report.problems.append(
-                "the log was truncated: a signed checkpoint covers \(beyond.checkpoint.size) records, but only \(size) are present")
+                "the log was truncated: a signed checkpoint covers \(beyond.size) records, but only \(size) are present")
             if report.firstBadIndex == nil { report.firstBadIndex = size }
         }
         return report
     }
 }
 
+/// The tree recomputed so far and what was found, while the records are folded in.
+///
+/// Used by one thread at a time: the verifying thread before the scan and after it has waited for
+/// the folding queue, the folding queue in between.
+private final class TreeCheck: @unchecked Sendable {
+    var report = LogVerificationReport()
+    var range = CompactRange()
+    /// Signed checkpoints not reached yet, smallest first.
+    var pending: ArraySlice<Checkpoint> = []
+    var lastGoodCheckpoint: UInt64 = 0
+    /// The number of leaves folded in.
+    var index: UInt64 = 0
+
+    func problem(_ text: String, at index: UInt64? = nil) {
+        report.problems.append(text)
+        if let index, report.firstBadIndex.map({ index < $0 }) ?? true { report.firstBadIndex = index }
+    }
+
+    /// Checks every pending checkpoint of a size up to the current tree's.
+    func checkCheckpoints() {
+        while let next = pending.first, next.size <= index {
+            pending.removeFirst()
+            if next.size == index, range.root == next.root {
+                report.checkpointsVerified += 1
+                lastGoodCheckpoint = index
+            } else if next.size == index {
+                problem(
+                    "the records do not reproduce the checkpoint of size \(index): a record below index "
+                        + "\(index) (and at or above \(lastGoodCheckpoint)) was altered, removed or reordered",
+                    at: report.firstBadIndex == nil ? lastGoodCheckpoint : nil)
+            }
+        }
+    }
+
+    func fold(_ batch: RecordBatch) {
+        for (position, leaf) in batch.leafHashes().enumerated() {
+            if let stored = batch.storedLeaves[position], stored != leaf {
+                problem("record \(index) was altered: its bytes no longer match the leaf hash stored when it was appended", at: index)
+            }
+            range.appendLeaf(leaf)
+            index += 1
+            checkCheckpoints()
+        }
+    }
+}
+
 /// Records collected for hashing together: their bytes back to back, with offsets.
-struct RecordBatch {
+struct RecordBatch: Sendable {
     static let defaultCapacity = 16_384
     private(set) var bytes: [UInt8] = []
     private(set) var ends: [Int] = []
