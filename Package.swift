@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
         .target(
-            name: "CustosGuardrails", dependencies: ["Cedar", .product(name: "Crypto", package: "swift-crypto")],
+            name: "CustosGuardrails", dependencies: ["Cedar", "CustosCore", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/injection-model.json")], swiftSettings: swiftSettings
         ),
         .target(

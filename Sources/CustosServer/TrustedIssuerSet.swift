@@ -24,6 +24,8 @@ final class TrustedIssuerSet: Sendable {
     private let logger: Logger
     static let refetchInterval: TimeInterval = 60
     static let fetchTimeout: TimeInterval = 5
+    /// The largest key set read from a URL (a set of a few dozen RSA keys is ~20 KiB).
+    static let maximumKeySetBytes = 256 * 1024
 
     init(_ configuration: ServerConfiguration, logger: Logger) async throws(CustosError) {
         self.logger = logger
@@ -80,16 +82,14 @@ final class TrustedIssuerSet: Sendable {
         do {
             var request = URLRequest(url: url, timeoutInterval: Self.fetchTimeout)
             request.setValue("application/json", forHTTPHeaderField: "Accept")
-            let (data, response) = try await URLSession.shared.data(for: request)
-            guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
-                throw CustosError.unavailable("HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-            }
+            let (data, response) = try await BoundedHTTP.data(for: request, maximumBytes: Self.maximumKeySetBytes)
+            guard response.statusCode == 200 else { throw CustosError.unavailable("HTTP \(response.statusCode)") }
             let keys = try JWKSet(data: data)
             entries.withLock { $0[iss]?.issuer = TrustedIssuer(issuer: iss, audience: audience, keys: keys) }
             logger.info("trusted issuer keys fetched", metadata: ["issuer": "\(iss)", "keys": "\(keys.keys.count)"])
             return true
         } catch {
-            let reason = (error as? CustosError)?.message ?? "\(type(of: error))"
+            let reason = (error as? CustosError)?.message ?? (error as? BoundedHTTP.AnswerTooLarge)?.description ?? "\(type(of: error))"
             logger.warning("cannot fetch a trusted issuer's keys", metadata: ["issuer": "\(iss)", "url": "\(url)", "reason": "\(reason)"])
             return false
         }

@@ -6,7 +6,7 @@ struct Custos: AsyncParsableCommand {
         commandName: "custos",
         abstract: "Custos: a Zero Trust control plane for AI agents.",
         subcommands: [
-            ServeCommand.self, AgentCommand.self, KillCommand.self, IdentityCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self,
+            ServeCommand.self, AgentCommand.self, KillCommand.self, KeysCommand.self, IdentityCommand.self, PolicyCommand.self, PDPCommand.self, AuditCommand.self,
             GuardCommand.self, ToolsCommand.self,
         ]
     )

@@ -6,20 +6,26 @@ import Foundation
 
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "identity", abstract: "Agent identities: signing keys, and the benchmark.",
-        subcommands: [IdentityKeys.self, IdentityRotateKey.self, IdentityBench.self])
+        commandName: "identity", abstract: "Agent identities: the credential benchmark (signing keys: `custos keys`).",
+        subcommands: [IdentityBench.self])
 }
 
-struct IdentityKeys: AsyncParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "The JWT signing keys of a running server: the current one, and those still verifying.")
+        commandName: "keys", abstract: "The JWT signing keys of a running server.",
+        subcommands: [KeysList.self, KeysRotate.self], defaultSubcommand: KeysList.self)
+}
+
+struct KeysList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "The current signing key, and those still verifying.")
     @OptionGroup var server: ServerOptions
     func run() async throws { try await server.call("GET", "/v1/keys") }
 }
 
-struct IdentityRotateKey: AsyncParsableCommand {
+struct KeysRotate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rotate-key",
+        commandName: "rotate",
         abstract: "Rotate the JWT signing key: a new key signs from now; the previous one verifies for 24 h more.")
     @OptionGroup var server: ServerOptions
     func run() async throws { try await server.call("POST", "/v1/keys/rotate") }

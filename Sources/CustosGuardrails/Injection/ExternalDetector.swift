@@ -1,3 +1,4 @@
+import CustosCore
 public import Foundation
 
 #if canImport(FoundationNetworking)
@@ -53,8 +54,8 @@ public struct ExternalInjectionDetector: Sendable {
         // The request's own timeout covers idle time; the task group bounds the whole exchange.
         return await withTaskGroup(of: Double?.self) { group in
             group.addTask {
-                guard let (data, response) = try? await URLSession.shared.data(for: prepared),
-                    (response as? HTTPURLResponse)?.statusCode == 200, data.count <= Self.maximumAnswer,
+                guard let (data, response) = try? await BoundedHTTP.data(for: prepared, maximumBytes: Self.maximumAnswer),
+                    response.statusCode == 200,
                     let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                     let score = (object["score"] as? NSNumber)?.doubleValue, (0...1).contains(score)
                 else { return nil }
