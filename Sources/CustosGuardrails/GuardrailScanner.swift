@@ -38,15 +38,24 @@ public struct GuardrailScanner: Sendable {
         NumberDetectors.usSocialSecurityNumbers(text, into: &pii)
         ContactDetectors.ipAddresses(text, into: &pii)
         ContactDetectors.phoneNumbers(text, into: &pii)
+        let families = ContextDetectors.families(text)
+        IdentityNumberDetectors.scan(text, families: families, into: &pii)
+        ContextDetectors.datesOfBirth(text, families: families, into: &pii)
+        ContextDetectors.streetAddresses(text, into: &pii)
+        ContextDetectors.persons(text, into: &pii)
         // A number inside a secret (a key's digits, a connection string's host) is part of the secret.
         let covered = Coverage(secrets)
         pii = Self.withoutOverlaps(pii.filter { $0.score >= minimumScore && !covered.overlaps($0) })
 
         var labels = Set<DataLabel>()
         if !pii.isEmpty { labels.insert(.pii) }
+        if pii.contains(where: { Self.healthTypes.contains($0.type) }) { labels.insert(.phi) }
         if !secrets.isEmpty { labels.insert(.secret) }
         return ScanResult(pii: pii, secrets: secrets, labels: labels, truncated: text.truncated)
     }
+
+    /// Identifiers that make a text protected health information.
+    static let healthTypes: Set<String> = ["US_MBI"]
 
     /// Keeps, of overlapping findings, the one with the higher score (then the longer one): one sweep
     /// in order of position, so linear after the sort however many findings a hostile text produces.

@@ -131,7 +131,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case let p where p.count == 4 && p[0] == "v1" && p[1] == "audit" && p[2] == "records": return "GET"
         case ["v1", "audit", "checkpoints"], ["v1", "audit", "events"], ["v1", "svid", "x509"]: return "POST"
         case ["v1", "policies"]: return "GET, POST"
-        case ["v1", "keys"], ["v1", "tools"]: return "GET"
+        case ["v1", "keys"], ["v1", "tools"], ["v1", "metrics"]: return "GET"
         case ["v1", "tools", "observe"]: return "POST"
         case let p where p.count == 5 && p[0] == "v1" && p[1] == "tools" && p[4] == "diff": return "GET"
         case let p where p.count == 5 && p[0] == "v1" && p[1] == "tools" && p[4] == "approve": return "POST"

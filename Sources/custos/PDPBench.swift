@@ -17,7 +17,8 @@ struct PDPBench: AsyncParsableCommand {
         discussion: """
             Loads what a server would (the configuration's schema, entities and policies, plus registered
             agents from --agents, JSON lines of registrations), then decides the AuthZEN evaluation objects of
-            --requests round-robin: one at a time, and in batches of --batch through the evaluations path.
+            --requests round-robin: one at a time, and in batches of --batch through the evaluations path
+            (on all cores, as the server decides execute_all batches, and on one core).
             Each decision includes the AuthZEN → Cedar mapping; the JSON text is parsed once up front.
             """)
 
@@ -78,12 +79,16 @@ struct PDPBench: AsyncParsableCommand {
             let batched = Self.measure(for: duration) { index in
                 _ = try? pdp.decide(batches[index % batches.count], at: now)
             }
+            let sequential = Self.measure(for: duration) { index in
+                _ = try? pdp.decide(batches[index % batches.count], at: now, parallel: false)
+            }
             let report: [String: Any] = [
                 "policies": policies.policies.count, "entities": service.snapshot.entities.count,
                 "requests": evaluations.count, "allowed": allowed,
                 "single_per_second": single.perSecond.rounded(), "single_p50_us": single.p50, "single_p99_us": single.p99,
                 "batch_size": batch, "batch_p50_us": batched.p50, "batch_p99_us": batched.p99,
                 "batch_evaluations_per_second": (batched.perSecond * Double(batch)).rounded(),
+                "batch_one_core_p50_us": sequential.p50, "batch_one_core_p99_us": sequential.p99,
             ]
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

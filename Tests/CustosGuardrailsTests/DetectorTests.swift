@@ -95,7 +95,48 @@ import Testing
         #expect(secrets("-----BEGIN PUBLIC KEY-----") == [])
     }
 
+    @Test(arguments: [
+        ("prescriber NPI 1234567893 on file", ["US_NPI:1234567893"]),
+        ("NPI 1234567894 (Luhn fails)", []),
+        ("call 1234567893", []),  // a bare ten-digit number is more likely a phone number
+        ("Medicare number 1EG4-TE5-MK73.", ["US_MBI:1EG4-TE5-MK73"]),
+        ("id 1EG4TE5MK73 here", ["US_MBI:1EG4TE5MK73"]),
+        ("Medicare 1SG4-TE5-MK73", []),  // S is not used in MBIs
+        ("passport no. 912803456 issued", ["US_PASSPORT:912803456"]),
+        ("passport A12345678", ["US_PASSPORT:A12345678"]),
+        ("order 912803456", []),
+        ("driver's license F162823540116", ["US_DRIVER_LICENSE:F162823540116"]),
+        ("DL: 2270-66-1551", ["US_DRIVER_LICENSE:2270-66-1551"]),
+        ("tracking F162823540116", []),
+    ])
+    func usIdentifiers(text: String, expected: [String]) {
+        #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)
+    }
+
+    @Test(arguments: [
+        ("born on 1980-07-28 in Oslo", ["DATE_TIME:1980-07-28"]),
+        ("DOB: 7/14/1995", ["DATE_TIME:7/14/1995"]),
+        ("date of birth 14.07.1995.", ["DATE_TIME:14.07.1995"]),
+        ("she was born July 14, 1995", ["DATE_TIME:July 14, 1995"]),
+        ("born 14 July 1995", ["DATE_TIME:14 July 1995"]),
+        ("meeting on 2024-03-05", []),
+        ("born on 1980-13-28 (no month 13)", []),
+        ("lives at 221B Baker Street, Apt. 4 in London", ["STREET_ADDRESS:221B Baker Street, Apt. 4"]),
+        ("ship to 1600 Pennsylvania Ave. today", ["STREET_ADDRESS:1600 Pennsylvania Ave."]),
+        ("42 Main St", ["STREET_ADDRESS:42 Main St"]),
+        ("we sold 300 Apples on the road", []),
+        ("Dear Mr. John Smith,", ["PERSON:John Smith"]),
+        ("Patient: Anne-Marie O'Neil", ["PERSON:Anne-Marie O'Neil"]),
+        ("Hello, my name is Kira Fransson.", ["PERSON:Kira Fransson"]),
+        ("Name: x7", []),
+        ("the name of the game", []),
+    ])
+    func contextTypes(text: String, expected: [String]) {
+        #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)
+    }
+
     @Test func findingsMapToLabels() {
+        #expect(scanner.scan("Medicare 1EG4-TE5-MK73").labels == [.pii, .phi])
         #expect(scanner.scan("x@example.org").labels == [.pii])
         #expect(scanner.scan("AKIAIOSFODNN7EXAMPLE").labels == [.secret])
         #expect(scanner.scan("nothing here").labels.isEmpty)

@@ -35,6 +35,10 @@ import Testing
         String(repeating: "-----BEGIN PRIVATE KEY-----", count: 5_000),
         String(repeating: "a@b.co ", count: 50_000),
         String(repeating: "AKIAIOSFODNN7EXAMPLE token=9fQ3xZ7LmP2vT8kR4wN6yB1c ", count: 10_000),
+        String(repeating: "1 Aa Bb Cc Dd ", count: 40_000),
+        String(repeating: "Mr. Mr. Name: ", count: 40_000),
+        String(repeating: "born 12/12/1212 July ", count: 20_000),
+        String(repeating: "passport 1EG4-TE5-MK73 ", count: 20_000),
     ])
     func hostileInputsFinish(text: String) {
         let result = GuardrailScanner().scan(text)

@@ -57,6 +57,28 @@ import Testing
         #expect(try outcomes("permit_on_first_permit") == [true])
     }
 
+    /// A large `execute_all` batch is decided on all cores; its outcomes are those of deciding each item
+    /// alone, in the items' order, errors included.
+    @Test func aParallelBatchKeepsEveryOutcomeInOrder() throws {
+        let pdp = try Self.pdp(#"@id("w") permit (principal, action == Action::"write", resource) when { principal.roles.contains("editor") };"#)
+        var items: [String] = []
+        for n in 0..<(AuthZENPDP.parallelBatchItems * 5 + 3) {
+            let subject = ["alice", "bob", "carol"][n % 3]
+            let type = n % 7 == 0 ? "robot" : "user"  // every 7th item cannot be decided: the schema has no robots
+            let action = n % 2 == 0 ? "write" : "read"
+            items.append(#"{"subject": {"type": "\#(type)", "id": "\#(subject)"}, "action": {"name": "\#(action)"}, "resource": {"type": "doc", "id": "d\#(n)"}}"#)
+        }
+        let text = #"{"evaluations": [\#(items.joined(separator: ", "))]}"#
+        let outcomes = try pdp.decide(try batch(text), at: Date())
+        #expect(outcomes.count == items.count)
+        for (n, item) in items.enumerated() {
+            let alone = try? pdp.decide(try batch(item), at: Date()).first
+            #expect(outcomes[n].decision?.outcome == alone?.decision?.outcome, "item \(n)")
+            #expect(outcomes[n].evaluation?.resource.id == "d\(n)", "item \(n)")
+            #expect((outcomes[n].error != nil) == (n % 7 == 0), "item \(n)")
+        }
+    }
+
     @Test func aBatchItemThatCannotBeDecidedIsADenyWithItsError() throws {
         let pdp = try Self.pdp(#"permit (principal, action, resource);"#)
         let request = try batch(#"{"action": {"name": "read"}, "resource": {"type": "doc", "id": "1"}, "evaluations": [{"subject": {"type": "user", "id": "a"}}, {}]}"#)

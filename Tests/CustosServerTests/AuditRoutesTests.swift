@@ -174,6 +174,7 @@ let custosNextHeader = HTTPField.Name("Custos-Next")!
                 #expect(lines.contains(expected), "\(expected)")
             }
             try await client.execute(uri: "/v1/metrics", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/metrics", method: .post, headers: test.bearer) { #expect($0.status == .methodNotAllowed) }
         }
     }
 

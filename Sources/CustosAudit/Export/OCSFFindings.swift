@@ -100,7 +100,7 @@ enum OCSFFindings {
     static func category(of finding: Finding) -> (id: Int64, name: String) {
         if finding.detector == "secrets" { return (99, "Other") }
         switch finding.type {
-        case "US_SSN", "US_PASSPORT", "US_DRIVER_LICENSE", "US_ITIN", "MEDICARE_ID", "US_NPI": return (2, "Governmental")
+        case "US_SSN", "US_PASSPORT", "US_DRIVER_LICENSE", "US_ITIN", "US_MBI", "US_NPI": return (2, "Governmental")
         case "CREDIT_CARD", "IBAN_CODE", "US_BANK_NUMBER", "CRYPTO": return (3, "Financial")
         default: return (1, "Personal")
         }

@@ -1,6 +1,7 @@
 public import Cedar
 public import CustosCore
 public import Foundation
+import Dispatch
 
 /// The OpenID AuthZEN 1.0 decision point over the ``DecisionService``.
 ///
@@ -93,23 +94,25 @@ public struct AuthZENPDP: Sendable {
     /// Decides a batch: every item (completed by the top-level defaults) against one snapshot, stopping
     /// as `semantic` says. An item that cannot be decided is an error outcome (a deny) and counts as a
     /// deny for `deny_on_first_deny`. A request without items is one evaluation; its error is thrown.
-    public func decide(_ batch: AuthZENBatch, at now: Date) throws(CustosError) -> [Outcome] {
+    ///
+    /// With `execute_all` and at least ``parallelBatchItems`` items, the items are decided on all cores
+    /// in contiguous chunks (decisions read only the immutable snapshot), and the outcomes keep the
+    /// items' order; the stopping semantics decide one item after the other (as every batch does with
+    /// `parallel` false).
+    public func decide(_ batch: AuthZENBatch, at now: Date, parallel: Bool = true) throws(CustosError) -> [Outcome] {
         let snapshot = service.snapshot
         guard !batch.items.isEmpty else {
             let evaluation = try batch.defaults.evaluation()
             return [Outcome(evaluation: evaluation, decision: try decide(evaluation, in: snapshot, at: now))]
         }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if parallel, batch.semantic == .executeAll, batch.items.count >= Self.parallelBatchItems, cores > 1 {
+            return decideInParallel(batch, in: snapshot, at: now, chunks: min(cores, batch.items.count / 8))
+        }
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(batch.items.count)
-        for (index, item) in batch.items.enumerated() {
-            var outcome = Outcome()
-            do {
-                let evaluation = try item.completed(by: batch.defaults).evaluation(path: "evaluations[\(index)].")
-                outcome.evaluation = evaluation
-                outcome.decision = try decide(evaluation, in: snapshot, at: now)
-            } catch {
-                outcome.error = error
-            }
+        for index in batch.items.indices {
+            let outcome = self.outcome(of: batch, item: index, in: snapshot, at: now)
             outcomes.append(outcome)
             let allowed = outcome.decision?.isAllowed ?? false
             if batch.semantic == .denyOnFirstDeny && !allowed { break }
@@ -117,4 +120,40 @@ public struct AuthZENPDP: Sendable {
         }
         return outcomes
     }
+
+    /// Batches of at least this many `execute_all` items are decided on all cores.
+    public static let parallelBatchItems = 16
+
+    private func outcome(of batch: AuthZENBatch, item index: Int, in snapshot: PolicySnapshot, at now: Date) -> Outcome {
+        var outcome = Outcome()
+        do {
+            let evaluation = try batch.items[index].completed(by: batch.defaults).evaluation(path: "evaluations[\(index)].")
+            outcome.evaluation = evaluation
+            outcome.decision = try decide(evaluation, in: snapshot, at: now)
+        } catch {
+            outcome.error = error
+        }
+        return outcome
+    }
+
+    private func decideInParallel(_ batch: AuthZENBatch, in snapshot: PolicySnapshot, at now: Date, chunks: Int) -> [Outcome] {
+        let count = batch.items.count
+        var outcomes = [Outcome](repeating: Outcome(), count: count)
+        outcomes.withUnsafeMutableBufferPointer { buffer in
+            let output = OutcomeSlots(base: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                // Each chunk writes only its own slots.
+                for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
+                    output.base[index] = outcome(of: batch, item: index, in: snapshot, at: now)
+                }
+            }
+        }
+        return outcomes
+    }
+}
+
+/// The outcome buffer shared by the chunks of one `concurrentPerform`, each writing its own slots;
+/// the buffer outlives the call.
+private struct OutcomeSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<AuthZENPDP.Outcome>
 }

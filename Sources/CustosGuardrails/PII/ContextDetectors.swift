@@ -1,0 +1,287 @@
+/// Personal data with no fixed format, found where the text's own words make it likely: dates next
+/// to "born"/"date of birth", street addresses (a house number, a name and a street word), and names
+/// after a title or a label such as "name:". They miss what a language model would find (names in
+/// dialogue, addresses abroad); what they report is rarely wrong. One pass each, bounded look-ahead.
+enum ContextDetectors {
+    static let birthWords = ["born", "dob", "birth", "birthday", "birthdate"]
+
+    /// The context words a text holds, found once so that detectors which need them can be skipped.
+    struct Families: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let birth = Families(rawValue: 1)
+        static let passport = Families(rawValue: 2)
+        static let licence = Families(rawValue: 4)
+    }
+
+    static let familyKeys: [(WordKeys, Families)] = [
+        (keys(birthWords), .birth), (keys(IdentityNumberDetectors.passportWords), .passport),
+        (keys(IdentityNumberDetectors.licenceWords), .licence),
+    ]
+
+    /// Which families of context words occur anywhere in the text: one pass over its ASCII words.
+    static func families(_ text: ScalarText) -> Families {
+        let familyKeys = familyKeys
+        var found: Families = []
+        forEachWord(text) { key, _, _ in
+            for (keys, family) in familyKeys where keys.contains(key) { found.insert(family) }
+        }
+        return found
+    }
+
+    /// Calls `body` with the key, start and end of every ASCII word that does not continue another
+    /// word (a letter or digit right before it).
+    static func forEachWord(_ text: ScalarText, _ body: (_ key: UInt64, _ start: Int, _ end: Int) -> Void) {
+        var index = 0
+        while index < text.count {
+            guard text.isASCIILetter(index), !text.isAlphanumeric(index - 1) else {
+                index += 1
+                continue
+            }
+            let (key, end) = word(text, from: index)
+            body(key, index, end)
+            index = end
+        }
+    }
+
+    // MARK: DATE_TIME (dates of birth)
+
+    /// A date next to a birth word: `1980-07-28`, `7/14/1995`, `14.07.1995`, `July 14, 1995`,
+    /// `14 July 1995`.
+    static func datesOfBirth(_ text: ScalarText, families: Families, into findings: inout [Finding]) {
+        guard families.contains(.birth) else { return }
+        let months = months
+        var index = 0
+        while index < text.count {
+            guard !text.isAlphanumeric(index - 1), let end = dateEnd(text, from: index, months: months) else {
+                index += 1
+                continue
+            }
+            if text.hasContext(birthWords, around: index..<end, distance: 30) {
+                findings.append(Finding(type: "DATE_TIME", start: index, end: end, score: 0.85))
+            }
+            index = end
+        }
+    }
+
+    static let months = keys([
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ])
+
+    /// The end of a date starting at `start`, if one does.
+    static func dateEnd(_ text: ScalarText, from start: Int, months: WordKeys) -> Int? {
+        if text.isDigit(start) {
+            let (first, afterFirst) = number(text, from: start, maxDigits: 4)
+            guard afterFirst > start, let separator = afterFirst < text.count ? text[afterFirst] : nil else { return nil }
+            if separator == "-" || separator == "/" || separator == "." {
+                let (second, afterSecond) = number(text, from: afterFirst + 1, maxDigits: 2)
+                guard afterSecond > afterFirst + 1, afterSecond < text.count, text[afterSecond] == separator else { return nil }
+                let (third, end) = number(text, from: afterSecond + 1, maxDigits: 4)
+                guard end > afterSecond + 1, !text.isAlphanumeric(end) else { return nil }
+                let digits = (afterFirst - start, end - afterSecond - 1)
+                // Year first (ISO), or day and month first with a two- or four-digit year.
+                let valid =
+                    digits.0 == 4 ? (1...12).contains(second) && (1...31).contains(third) && digits.1 == 2
+                    : (1...31).contains(first) && (1...31).contains(second) && (digits.1 == 2 || digits.1 == 4)
+                return valid ? end : nil
+            }
+            // `14 July 1995`
+            guard (1...31).contains(first), afterFirst - start <= 2, separator == " ",
+                let monthEnd = month(text, from: afterFirst + 1, months: months)
+            else { return nil }
+            return year(text, after: monthEnd)
+        }
+        // `July 14, 1995`
+        guard let monthEnd = month(text, from: start, months: months), monthEnd < text.count, text[monthEnd] == " " else { return nil }
+        let (day, afterDay) = number(text, from: monthEnd + 1, maxDigits: 2)
+        guard afterDay > monthEnd + 1, (1...31).contains(day) else { return nil }
+        var cursor = afterDay
+        if cursor < text.count, text[cursor] == "," { cursor += 1 }
+        return year(text, after: cursor)
+    }
+
+    /// A space and a four-digit year after `index`: the end of the year.
+    private static func year(_ text: ScalarText, after index: Int) -> Int? {
+        guard index < text.count, text[index] == " " else { return nil }
+        let (value, end) = number(text, from: index + 1, maxDigits: 4)
+        guard end - index - 1 == 4, (1800...2199).contains(value), !text.isAlphanumeric(end) else { return nil }
+        return end
+    }
+
+    private static func number(_ text: ScalarText, from start: Int, maxDigits: Int) -> (value: Int, end: Int) {
+        var value = 0
+        var index = start
+        while index < text.count, index - start < maxDigits, text.isDigit(index) {
+            value = value * 10 + text.digitValue(index)
+            index += 1
+        }
+        return text.isDigit(index) ? (value, start) : (value, index)
+    }
+
+    private static func month(_ text: ScalarText, from start: Int, months: WordKeys) -> Int? {
+        let (key, end) = word(text, from: start)
+        guard months.contains(key) else { return nil }
+        return end < text.count && text[end] == "." ? end + 1 : end
+    }
+
+    /// The ASCII word at `start` as a ``WordKey`` (case-insensitive) and its end; the key is 0 for an
+    /// empty word or one longer than 12 letters. No allocation: this runs for every word of a text.
+    static func word(_ text: ScalarText, from start: Int) -> (key: UInt64, end: Int) {
+        var key: UInt64 = 0
+        var index = start
+        while index < text.count, text.isASCIILetter(index) {
+            if index - start < 12 { key = key << 5 | (UInt64(text[index].value | 0x20) - 0x60) }
+            index += 1
+        }
+        return (index - start <= 12 ? key : 0, index)
+    }
+
+    /// The keys of lowercase ASCII words, for ``word(_:from:)``.
+    static func keys(_ words: [String]) -> WordKeys {
+        WordKeys(keys: words.map { $0.unicodeScalars.reduce(UInt64(0)) { $0 << 5 | (UInt64($1.value) - 0x60) } }.sorted())
+    }
+
+    /// A few word keys, sorted: a membership test is a handful of integer comparisons (this runs for
+    /// every word of a text, where hashing would cost more than the rest of the detector).
+    struct WordKeys: Sendable {
+        let keys: [UInt64]
+
+        func contains(_ key: UInt64) -> Bool {
+            var low = 0
+            var high = keys.count
+            while low < high {
+                let middle = (low + high) / 2
+                if keys[middle] < key { low = middle + 1 } else { high = middle }
+            }
+            return low < keys.count && keys[low] == key
+        }
+    }
+
+    // MARK: STREET_ADDRESS
+
+    static let streetWords = keys([
+        "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "dr", "court", "ct",
+        "way", "place", "pl", "terrace", "ter", "circle", "cir", "parkway", "pkwy", "highway", "hwy", "square", "sq", "crescent",
+        "close", "trail", "trl", "plaza", "alley", "route", "walk", "row", "loop", "pike", "run", "ridge", "view", "gardens",
+    ])
+    static let unitWords = keys(["apt", "apartment", "suite", "ste", "unit", "floor", "fl", "room", "rm"])
+
+    /// A house number (1–6 digits, optionally a letter), one to four words starting with a capital, and
+    /// a street word (Street, Ave, Road…); then an optional unit (`Apt. 4`, `Suite 274`).
+    static func streetAddresses(_ text: ScalarText, into findings: inout [Finding]) {
+        var index = 0
+        while index < text.count {
+            guard text.isDigit(index), !text.isAlphanumeric(index - 1), let end = addressEnd(text, from: index) else {
+                index += 1
+                continue
+            }
+            let context = text.hasContext(["address", "lives", "live", "located", "ship", "deliver", "mail"], around: index..<end)
+            findings.append(Finding(type: "STREET_ADDRESS", start: index, end: end, score: context ? 0.9 : 0.75))
+            index = end
+        }
+    }
+
+    private static func addressEnd(_ text: ScalarText, from start: Int) -> Int? {
+        var cursor = start
+        while cursor < text.count, text.isDigit(cursor), cursor - start < 6 { cursor += 1 }
+        if text.isDigit(cursor) { return nil }
+        if text.isASCIILetter(cursor), !text.isASCIILetter(cursor + 1) { cursor += 1 }  // 221B
+        var words = 0
+        while words < 5 {
+            guard cursor + 1 < text.count, text[cursor] == " ", isUpper(text, cursor + 1) else { return nil }
+            let (key, end) = word(text, from: cursor + 1)
+            guard end > cursor + 1 else { return nil }
+            if words > 0, streetWords.contains(key) {
+                var finish = end < text.count && text[end] == "." ? end + 1 : end
+                guard !text.isAlphanumeric(finish) else { return nil }
+                finish = unitEnd(text, after: finish) ?? finish
+                return finish
+            }
+            words += 1
+            cursor = end
+        }
+        return nil
+    }
+
+    /// `, Apt. 4` / ` Suite 274` after an address: the end of the unit.
+    private static func unitEnd(_ text: ScalarText, after index: Int) -> Int? {
+        var cursor = index
+        if cursor < text.count, text[cursor] == "," { cursor += 1 }
+        guard cursor < text.count, text[cursor] == " " else { return nil }
+        let (key, end) = word(text, from: cursor + 1)
+        guard unitWords.contains(key) else { return nil }
+        cursor = end < text.count && text[end] == "." ? end + 1 : end
+        if cursor < text.count, text[cursor] == " " { cursor += 1 }
+        let unitStart = cursor
+        while cursor < text.count, text.isAlphanumeric(cursor), cursor - unitStart < 6 { cursor += 1 }
+        return cursor > unitStart && !text.isAlphanumeric(cursor) ? cursor : nil
+    }
+
+    // MARK: PERSON
+
+    static let titles = keys(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"])
+    static let nameLabels = keys(["name", "patient", "signed", "sincerely", "regards", "attn", "attention", "contact"])
+    static let nameKey = keys(["name"]).keys[0]
+    static let myKey = keys(["my"]).keys[0]
+    static let isKey = keys(["is"]).keys[0]
+
+    /// One to three capitalised words after a title (`Mr.`, `Dr`, …) or a label (`Name:`, `Patient:`,
+    /// `my name is`, `Sincerely,`).
+    static func persons(_ text: ScalarText, into findings: inout [Finding]) {
+        let (titles, nameLabels, myKey, nameKey, isKey) = (titles, nameLabels, myKey, nameKey, isKey)
+        forEachWord(text) { key, _, end in
+            var cursor = end
+            let score: Double
+            if titles.contains(key) {
+                if cursor < text.count, text[cursor] == "." { cursor += 1 }
+                score = 0.85
+            } else if nameLabels.contains(key), cursor < text.count, text[cursor] == ":" || text[cursor] == "," {
+                cursor += 1
+                score = 0.75
+            } else if key == myKey, end + 1 < text.count, text[end] == " ", word(text, from: end + 1).key == nameKey {
+                // `my name is`
+                let afterName = word(text, from: end + 1).end
+                guard afterName + 1 < text.count, text[afterName] == " " else { return }
+                let (verb, afterVerb) = word(text, from: afterName + 1)
+                guard verb == isKey else { return }
+                cursor = afterVerb
+                score = 0.8
+            } else {
+                return
+            }
+            guard let (nameStart, nameEnd) = capitalisedWords(text, after: cursor) else { return }
+            findings.append(Finding(type: "PERSON", start: nameStart, end: nameEnd, score: score))
+        }
+    }
+
+    /// One to three words after `index` (past spaces) that each start with a capital and go on in
+    /// lower case (`Anne-Marie`, `O'Neil` included).
+    private static func capitalisedWords(_ text: ScalarText, after index: Int) -> (Int, Int)? {
+        var cursor = index
+        while cursor < text.count, text[cursor] == " ", cursor - index < 3 { cursor += 1 }
+        let start = cursor
+        var end: Int?
+        for _ in 0..<3 {
+            guard cursor < text.count, isUpper(text, cursor) else { break }
+            var wordEnd = cursor + 1
+            while wordEnd < text.count, wordEnd - cursor < 24,
+                text.isAlphanumeric(wordEnd) && !text.isDigit(wordEnd) || ((text[wordEnd] == "-" || text[wordEnd] == "'") && isUpperOrLower(text, wordEnd + 1))
+            {
+                wordEnd += 1
+            }
+            guard wordEnd - cursor >= 2, !text.isDigit(wordEnd) else { break }
+            end = wordEnd
+            guard wordEnd + 1 < text.count, text[wordEnd] == " ", isUpper(text, wordEnd + 1) else { break }
+            cursor = wordEnd + 1
+        }
+        return end.map { (start, $0) }
+    }
+
+    private static func isUpper(_ text: ScalarText, _ index: Int) -> Bool {
+        index < text.count && (0x41...0x5A).contains(text[index].value) || (index < text.count && text[index].properties.isUppercase)
+    }
+
+    private static func isUpperOrLower(_ text: ScalarText, _ index: Int) -> Bool {
+        index < text.count && text.isAlphanumeric(index) && !text.isDigit(index)
+    }
+}

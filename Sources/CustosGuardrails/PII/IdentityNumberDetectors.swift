@@ -1,0 +1,110 @@
+/// US identifiers of persons and health-care providers: NPI (Luhn over the `80840` prefix), Medicare
+/// beneficiary identifiers (the MBI's character rules), and passport and driver's-licence numbers,
+/// which have no checksum and count only next to their context words. One pass each, left to right.
+enum IdentityNumberDetectors {
+    static let npiWords = ["npi", "provider", "prescriber", "physician", "practitioner"]
+    static let medicareWords = ["medicare", "mbi", "beneficiary", "cms"]
+    static let passportWords = ["passport", "passports"]
+    static let licenceWords = ["driver", "drivers", "driving", "licence", "license", "dl", "dln"]
+
+    /// All four in one pass: every standalone token of ASCII letters and digits (with inner dashes) of
+    /// 5–16 characters goes to the detectors whose shape it can have.
+    static func scan(_ text: ScalarText, families: ContextDetectors.Families, into findings: inout [Finding]) {
+        forEachToken(text, maxLength: 16, allowing: "-") { start, end in
+            let length = end - start
+            guard length >= 5 else { return }
+            var digits = 0
+            var dashes = 0
+            for index in start..<end {
+                if text.isDigit(index) { digits += 1 } else if text[index] == "-" { dashes += 1 }
+            }
+            if dashes == 0, length == 10, digits == 10 { npi(text, start, end, into: &findings) }
+            if length == 11 || length == 13 { medicareID(text, start, end, into: &findings) }
+            if dashes == 0, length == 9, digits >= 8, families.contains(.passport) { passport(text, start, end, into: &findings) }
+            if digits >= 5, families.contains(.licence) { driverLicence(text, start, end, into: &findings) }
+        }
+    }
+
+    /// Ten digits starting with 1 or 2 whose Luhn check over `80840` + the digits holds (the NPI rule
+    /// of 45 CFR 162.406). Without a context word a ten-digit number is as likely a phone number.
+    private static func npi(_ text: ScalarText, _ start: Int, _ end: Int, into findings: inout [Finding]) {
+        guard text[start] == "1" || text[start] == "2" else { return }
+        let digits = [8, 0, 8, 4, 0] + (start..<end).map(text.digitValue)
+        guard Checksums.luhn(digits) else { return }
+        let context = text.hasContext(npiWords, around: start..<end)
+        findings.append(Finding(type: "US_NPI", start: start, end: end, score: context ? 1.0 : 0.4))
+    }
+
+    /// The Medicare Beneficiary Identifier: 11 characters, `C A AN N A AN N A A N N` (C: 1–9, N: a
+    /// digit, A: a letter other than S L O I B Z, AN: either), printed whole or as 4-3-4 with dashes.
+    private static func medicareID(_ text: ScalarText, _ start: Int, _ end: Int, into findings: inout [Finding]) {
+        // Whole (11) or 4-3-4 with dashes (13).
+        let dashed = end - start == 13
+        guard end - start == 11 || (dashed && text[start + 4] == "-" && text[start + 8] == "-") else { return }
+        var position = 0
+        for index in start..<end where !(dashed && (index == start + 4 || index == start + 8)) {
+            guard isMBICharacter(text[index], at: position) else { return }
+            position += 1
+        }
+        guard position == 11 else { return }
+        let context = text.hasContext(medicareWords, around: start..<end)
+        findings.append(Finding(type: "US_MBI", start: start, end: end, score: context ? 1.0 : 0.7))
+    }
+
+    /// The MBI's rule for its character at `position` (0-based): `C A AN N A AN N A A N N`.
+    private static func isMBICharacter(_ scalar: Unicode.Scalar, at position: Int) -> Bool {
+        let v = (0x61...0x7A).contains(scalar.value) ? scalar.value - 0x20 : scalar.value  // upper case
+        let digit = (0x30...0x39).contains(v)
+        // Letters other than S, L, O, I, B and Z.
+        let letter = (0x41...0x5A).contains(v) && v != 0x53 && v != 0x4C && v != 0x4F && v != 0x49 && v != 0x42 && v != 0x5A
+        switch position {
+        case 0: return digit && v != 0x30
+        case 3, 6, 9, 10: return digit
+        case 1, 4, 7, 8: return letter
+        default: return digit || letter
+        }
+    }
+
+    /// Nine digits, or a letter and eight digits (the passport book and card formats), next to "passport".
+    private static func passport(_ text: ScalarText, _ start: Int, _ end: Int, into findings: inout [Finding]) {
+        guard (start + 1..<end).allSatisfy(text.isDigit), text.hasContext(passportWords, around: start..<end, distance: 30) else { return }
+        findings.append(Finding(type: "US_PASSPORT", start: start, end: end, score: 0.85))
+    }
+
+    /// 5–16 letters, digits and dashes with at least five digits (state formats differ too much for
+    /// more), next to a driver's-licence word.
+    private static func driverLicence(_ text: ScalarText, _ start: Int, _ end: Int, into findings: inout [Finding]) {
+        guard (start..<end).allSatisfy({ text.isDigit($0) || isUpperOrDash(text, $0) }),
+            text.hasContext(licenceWords, around: start..<end, distance: 30)
+        else { return }
+        findings.append(Finding(type: "US_DRIVER_LICENSE", start: start, end: end, score: 0.8))
+    }
+
+    private static func isUpperOrDash(_ text: ScalarText, _ index: Int) -> Bool {
+        text[index] == "-" || (0x41...0x5A).contains(text[index].value)
+    }
+
+    /// Calls `body` with every maximal run of ASCII letters and digits (and `allowing` inside it) that
+    /// stands alone (not part of a longer word) and is at most `maxLength` long. Linear: each scalar
+    /// is looked at a bounded number of times.
+    static func forEachToken(
+        _ text: ScalarText, maxLength: Int, allowing separator: Unicode.Scalar? = nil, _ body: (Int, Int) -> Void
+    ) {
+        func isPart(_ index: Int) -> Bool {
+            index < text.count && (text.isDigit(index) || text.isASCIILetter(index))
+        }
+        var index = 0
+        while index < text.count {
+            guard isPart(index), !text.isAlphanumeric(index - 1) else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < text.count, isPart(end) || (text[end] == separator && isPart(end + 1) && end > index) {
+                end += 1
+            }
+            if end - index <= maxLength, !text.isAlphanumeric(end) { body(index, end) }
+            index = end + 1
+        }
+    }
+}
