@@ -13,10 +13,27 @@ public struct SVIDClaims: Codable, Hashable, Sendable {
     /// The revocation epoch the token was issued in; a revocation of its agent, instance, sponsor or
     /// zone in a later epoch revokes it.
     public var epoch: Int
+    /// The RFC 7638 thumbprint of the DPoP key the token is bound to (`cnf.jkt`), when it is.
+    public var confirmation: String?
 
     enum CodingKeys: String, CodingKey {
-        case sub, aud, exp, iat, jti
+        case sub, aud, exp, iat, jti, cnf
         case epoch = "custos_epoch"
+    }
+
+    private struct Confirmation: Codable, Hashable {
+        var jkt: String
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sub, forKey: .sub)
+        try c.encode(aud, forKey: .aud)
+        try c.encode(exp, forKey: .exp)
+        try c.encode(iat, forKey: .iat)
+        try c.encode(jti, forKey: .jti)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encodeIfPresent(confirmation.map(Confirmation.init(jkt:)), forKey: .cnf)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -36,15 +53,17 @@ public struct SVIDClaims: Codable, Hashable, Sendable {
         iat = try c.decode(Int64.self, forKey: .iat)
         jti = try c.decode(String.self, forKey: .jti)
         epoch = try c.decode(Int.self, forKey: .epoch)
+        confirmation = try c.decodeIfPresent(Confirmation.self, forKey: .cnf)?.jkt
     }
 
-    public init(sub: String, aud: String, exp: Int64, iat: Int64, jti: String, epoch: Int) {
+    public init(sub: String, aud: String, exp: Int64, iat: Int64, jti: String, epoch: Int, confirmation: String? = nil) {
         self.sub = sub
         self.aud = aud
         self.exp = exp
         self.iat = iat
         self.jti = jti
         self.epoch = epoch
+        self.confirmation = confirmation
     }
 }
 
@@ -59,9 +78,11 @@ public struct JWTSVIDIssuer: Sendable {
         self.trustDomain = trustDomain
     }
 
-    /// Issues a JWT-SVID for `instance` of `agent` in revocation epoch `epoch`.
+    /// Issues a JWT-SVID for `instance` of `agent` in revocation epoch `epoch`, bound to the DPoP key
+    /// with thumbprint `confirmation` when one is given.
     public func issue(
-        for agent: Agent, instance: String, audience: String, requestedTTL: Int?, now: Date, epoch: Int
+        for agent: Agent, instance: String, audience: String, requestedTTL: Int?, now: Date, epoch: Int,
+        confirmation: String? = nil
     ) throws(CustosError) -> (token: String, claims: SVIDClaims) {
         guard agent.status == .active else { throw .forbidden("agent \(agent.id) is \(agent.status.rawValue)") }
         guard !audience.isEmpty, audience.utf8.count <= 512 else { throw .invalidRequest("an audience is 1-512 bytes") }
@@ -72,12 +93,13 @@ public struct JWTSVIDIssuer: Sendable {
         let issuedAt = Int64(now.timeIntervalSince1970)
         let claims = SVIDClaims(
             sub: subject.description, aud: audience, exp: issuedAt + Int64(ttl), iat: issuedAt,
-            jti: UUID().uuidString.lowercased(), epoch: epoch)
-        let token = try JWS.sign(
-            claims: [
-                "sub": claims.sub, "aud": claims.aud, "exp": claims.exp, "iat": claims.iat, "jti": claims.jti,
-                "custos_epoch": claims.epoch,
-            ], key: key)
+            jti: UUID().uuidString.lowercased(), epoch: epoch, confirmation: confirmation)
+        var payload: [String: Any] = [
+            "sub": claims.sub, "aud": claims.aud, "exp": claims.exp, "iat": claims.iat, "jti": claims.jti,
+            "custos_epoch": claims.epoch,
+        ]
+        if let confirmation { payload["cnf"] = ["jkt": confirmation] }
+        let token = try JWS.sign(claims: payload, key: key)
         return (token, claims)
     }
 }

@@ -36,8 +36,27 @@ public final class TokenVerifier: Sendable {
         self.revocations = revocations
     }
 
-    /// Verifies `token` for `audience` at `now`; an audience of nil accepts any (for introspection only).
-    public func verify(_ token: String, audience: String?, now: Date) throws(CustosError) -> VerifiedSVID {
+    /// Checks the DPoP proofs of bound JWT-SVIDs.
+    public let dpop = DPoPVerifier()
+
+    /// Verifies `token` for `audience` at `now`. A token bound to a DPoP key (`cnf.jkt`) verifies only
+    /// with a fresh proof by that key for this token (`dpop`), so a stolen bound token is of no use.
+    public func verify(
+        _ token: String, audience: String, now: Date, dpop presentation: DPoPPresentation?
+    ) throws(CustosError) -> VerifiedSVID {
+        let verified = try verifyIgnoringBinding(token, audience: audience, now: now)
+        try dpop.checkBinding(of: token, kind: "token", to: verified.claims.confirmation, presentation: presentation, now: now)
+        return verified
+    }
+
+    /// Verifies a token presented without a DPoP proof: a bound token is refused.
+    public func verify(_ token: String, audience: String, now: Date) throws(CustosError) -> VerifiedSVID {
+        try verify(token, audience: audience, now: now, dpop: nil)
+    }
+
+    /// Verifies `token` at `now`, for `audience` when one is given, leaving a DPoP binding to the caller:
+    /// introspection reports `cnf`, and the token endpoint compares it with its own request's proof.
+    public func verifyIgnoringBinding(_ token: String, audience: String?, now: Date) throws(CustosError) -> VerifiedSVID {
         let verified = try signedClaims(token)
         let claims = verified.claims
         let time = Int64(now.timeIntervalSince1970)

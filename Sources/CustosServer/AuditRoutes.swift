@@ -230,7 +230,7 @@ struct AuditRoutes {
         guard let token = request.bearerToken(maxHeaderLength: 8192) else {
             throw CustosError.unauthorized("this endpoint requires the agent's JWT-SVID as a bearer token")
         }
-        return try plane.verifier.verify(token, audience: log.origin, now: Date())
+        return try plane.verifier.verify(token, audience: log.origin, now: Date(), dpop: request.dpopPresentation(plane))
     }
 
     static func note(_ text: String) -> Response {

@@ -35,6 +35,7 @@ struct ClientAssertionGrant {
         }
         let (audience, instance, requestedTTL) = try FormBody.svidRequest(form)
         let now = Date()
+        let confirmation = try IdentityRoutes.proofKey(request, plane: plane, now: now)
         let (agent, claims) = try await verify(
             assertion, clientID: form["client_id"], request: request, now: now, logger: context.logger)
         // Spent before anything is issued: an assertion works once.
@@ -43,7 +44,7 @@ struct ClientAssertionGrant {
         else { throw OAuthError.invalidGrant("the client assertion has been used before") }
         return try await IdentityRoutes.releaseSVID(
             plane: plane, agent: agent, instance: instance, audience: audience, requestedTTL: requestedTTL,
-            authorizedBy: "private_key_jwt", now: now, request: request, context: context)
+            authorizedBy: "private_key_jwt", confirmation: confirmation, now: now, request: request, context: context)
     }
 
     /// The agent and the claims of a valid assertion signed by one of its registered keys.

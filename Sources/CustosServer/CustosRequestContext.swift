@@ -2,6 +2,7 @@ public import Hummingbird
 import NIOCore
 import Foundation
 public import CustosCore
+import CustosIdentity
 import Logging
 import Cedar
 
@@ -28,9 +29,23 @@ extension Request {
     /// header is at most `maxHeaderLength` bytes.
     func bearerToken(maxHeaderLength: Int) -> String? {
         guard let header = headers[.authorization], header.utf8.count <= maxHeaderLength else { return nil }
-        let scheme = header.utf8.prefix(7)
-        guard scheme.count == 7, zip(scheme, "bearer ".utf8).allSatisfy({ $1 == 0x20 ? $0 == 0x20 : $0 | 0x20 == $1 }) else { return nil }
-        return String(header.dropFirst(7))
+        // `Bearer`, or `DPoP` for a DPoP-bound token (RFC 9449 §7.1); the scheme is case-insensitive.
+        for scheme in ["bearer ", "dpop "] {
+            let prefix = header.utf8.prefix(scheme.utf8.count)
+            if prefix.count == scheme.utf8.count,
+                zip(prefix, scheme.utf8).allSatisfy({ $1 == 0x20 ? $0 == 0x20 : $0 | 0x20 == $1 })
+            {
+                return String(header.dropFirst(scheme.utf8.count))
+            }
+        }
+        return nil
+    }
+
+    /// The DPoP proof the request carries, with the method and URL it must name (RFC 9449 §7.1), for
+    /// verifying a DPoP-bound token presented with it.
+    func dpopPresentation(_ plane: ControlPlane) -> DPoPPresentation? {
+        guard let proof = headers[.dpop] else { return nil }
+        return DPoPPresentation(proof: proof, method: method.rawValue, url: plane.publicURL(for: self))
     }
 
     /// The whole body, refused with a 400 when it is larger than `limit` bytes.

@@ -119,6 +119,7 @@ struct IdentityRoutes {
         // Checked before the join token is spent, so a typo does not burn it.
         let (audience, instance, requestedTTL) = try FormBody.svidRequest(form)
         let now = Date()
+        let confirmation = try Self.proofKey(request, plane: plane, now: now)
         // The join token is consumed before anything else can fail on its account: a replay never succeeds.
         guard let agentID = try await plane.store.joinTokens.consumeJoinToken(digest: SecretToken.hexDigest(joinToken), now: now) else {
             context.logger.notice("join token rejected")  // the token itself is never logged
@@ -132,7 +133,16 @@ struct IdentityRoutes {
         }
         return try await Self.releaseSVID(
             plane: plane, agent: agent, instance: instance, audience: audience, requestedTTL: requestedTTL,
-            authorizedBy: "join_token", now: now, request: request, context: context)
+            authorizedBy: "join_token", confirmation: confirmation, now: now, request: request, context: context)
+    }
+
+    /// The thumbprint of the key of the DPoP proof a token request carries (RFC 9449 §5), checked
+    /// (type, algorithm, signature, method, URL, time, replay), or nil without one: the token issued
+    /// will be bound to that key.
+    static func proofKey(_ request: Request, plane: ControlPlane, now: Date) throws(OAuthError) -> String? {
+        guard let proof = request.headers[.dpop] else { return nil }
+        return try plane.grantVerifier.dpop.verify(
+            DPoPPresentation(proof: proof, method: "POST", url: plane.publicURL(for: request)), accessToken: nil, now: now)
     }
 
     /// Issues a JWT-SVID for `instance` of `agent` (unless the agent is not active or the instance is
@@ -140,14 +150,14 @@ struct IdentityRoutes {
     /// durable in the audit log (`credential.issued`, authorized by `authorizedBy`).
     static func releaseSVID(
         plane: ControlPlane, agent: Agent, instance: String, audience: String, requestedTTL: Int?, authorizedBy: String,
-        now: Date, request: Request, context: CustosRequestContext
+        confirmation: String?, now: Date, request: Request, context: CustosRequestContext
     ) async throws -> Response {
         let issued: (token: String, claims: SVIDClaims)
         do {
             try plane.revocations.checkIssuable(agent: agent.id, instance: instance)
             issued = try plane.issuer.issue(
                 for: agent, instance: instance, audience: audience, requestedTTL: requestedTTL, now: now,
-                epoch: plane.revocations.currentEpoch)
+                epoch: plane.revocations.currentEpoch, confirmation: confirmation)
         } catch {
             throw OAuthError.invalidGrant(error.message)
         }
@@ -156,7 +166,8 @@ struct IdentityRoutes {
             "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: authorizedBy,
             details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
         var response = try TokenResponse(
-            accessToken: issued.token, expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
+            accessToken: issued.token, tokenType: confirmation == nil ? "Bearer" : "DPoP",
+            expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
         ).response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"
         return response

@@ -29,7 +29,8 @@ struct PDPAuthenticator: RouterMiddleware {
         }
         if plane.adminCredential.accepts(token) { return "admin" }
         do throws(CustosError) {
-            let svid = try plane.verifier.verify(token, audience: plane.configuration.authzenAudience, now: Date())
+            let svid = try plane.verifier.verify(
+                token, audience: plane.configuration.authzenAudience, now: Date(), dpop: request.dpopPresentation(plane))
             let agent = try await plane.registry.agent(svid.agent)
             guard agent.blueprint.scopes.contains(Self.scope) else {
                 throw .forbidden("agent \(agent.id) may not ask the decision point (scope \(Self.scope))")

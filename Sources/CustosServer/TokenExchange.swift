@@ -33,17 +33,8 @@ struct TokenExchange {
         var exchangeRequest = try Self.request(form)
         let now = Date()
         // A DPoP proof binds the new grant to the proof's key (RFC 9449 §5).
-        if let proof = request.headers[.dpop] {
-            exchangeRequest.confirmation = try plane.grantVerifier.dpop.verify(
-                DPoPPresentation(proof: proof, method: "POST", url: plane.publicURL(for: request)), accessToken: nil, now: now)
-        }
-
-        let actor: VerifiedSVID
-        do {
-            actor = try plane.verifier.verify(actorToken, audience: plane.configuration.effectiveIssuer, now: now)
-        } catch {
-            throw OAuthError.invalidGrant("the actor token: \(error.message)")
-        }
+        exchangeRequest.confirmation = try IdentityRoutes.proofKey(request, plane: plane, now: now)
+        let actor = try Self.boundSVID(actorToken, role: "actor token", proofKey: exchangeRequest.confirmation, plane: plane, now: now)
         let agent: Agent
         do {
             agent = try await plane.registry.agent(actor.agent)
@@ -56,6 +47,7 @@ struct TokenExchange {
         if case .grant(let parentClaims) = parent, let bound = parentClaims.confirmation, exchangeRequest.confirmation != bound {
             throw OAuthError.invalidGrant("the subject token is DPoP-bound: the exchange needs a DPoP proof by its key")
         }
+        if case .grant(let parentClaims) = parent { try await checkSpawn(from: parentClaims, to: agent) }
         let claims = try Delegation.grant(
             from: parent, actor: actor, agent: agent, request: exchangeRequest, issuer: plane.configuration.effectiveIssuer,
             epoch: plane.revocations.currentEpoch, now: now)
@@ -98,12 +90,10 @@ struct TokenExchange {
             throw OAuthError.invalidRequest("renewing a JWT-SVID issues \(Self.jwtType); a grant needs an actor_token")
         }
         let now = Date()
-        let current: VerifiedSVID
-        do {
-            current = try plane.verifier.verify(subjectToken, audience: plane.configuration.effectiveIssuer, now: now)
-        } catch {
-            throw OAuthError.invalidGrant("the subject token: \(error.message) (renewal takes the agent's own JWT-SVID for Custos)")
-        }
+        let confirmation = try IdentityRoutes.proofKey(request, plane: plane, now: now)
+        let current = try Self.boundSVID(
+            subjectToken, role: "subject token (renewal takes the agent's own JWT-SVID for Custos)", proofKey: confirmation,
+            plane: plane, now: now)
         let agent: Agent
         do {
             agent = try await plane.registry.agent(current.agent)
@@ -112,7 +102,43 @@ struct TokenExchange {
         }
         return try await IdentityRoutes.releaseSVID(
             plane: plane, agent: agent, instance: current.instance, audience: audience, requestedTTL: try FormBody.ttl(form),
-            authorizedBy: current.spiffeID.description, now: now, request: request, context: context)
+            authorizedBy: current.spiffeID.description, confirmation: confirmation, now: now, request: request, context: context)
+    }
+
+    /// Handing a grant to another agent is how an agent spawns a sub-agent: the agent that last held
+    /// the grant must be allowed to (its blueprint's `may_spawn`). Another instance of the same agent
+    /// may take it over without.
+    private func checkSpawn(from parent: GrantClaims, to actor: Agent) async throws(OAuthError) {
+        guard let holder = parent.actors.first,
+            let (holderID, _, _) = try? AgentInstanceSubject.parse(holder, trustDomain: plane.configuration.trustDomain)
+        else { throw .invalidGrant("the subject token names no agent that holds it") }
+        guard holderID != actor.id else { return }
+        let holderAgent: Agent
+        do {
+            holderAgent = try await plane.registry.agent(holderID)
+        } catch {
+            throw .invalidGrant("the agent holding the subject token: \(error.message)")
+        }
+        guard holderAgent.blueprint.maySpawn else {
+            throw .invalidGrant("agent \(holderID) may not spawn sub-agents (its blueprint's may_spawn): it cannot hand its grant to \(actor.id)")
+        }
+    }
+
+    /// An agent's JWT-SVID for Custos presented in a token request's body. If it is DPoP-bound, the
+    /// request's own proof (already checked) must be by the key it is bound to.
+    private static func boundSVID(
+        _ token: String, role: String, proofKey: String?, plane: ControlPlane, now: Date
+    ) throws(OAuthError) -> VerifiedSVID {
+        let svid: VerifiedSVID
+        do {
+            svid = try plane.verifier.verifyIgnoringBinding(token, audience: plane.configuration.effectiveIssuer, now: now)
+        } catch {
+            throw .invalidGrant("the \(role): \(error.message)")
+        }
+        if let bound = svid.claims.confirmation, bound != proofKey {
+            throw .invalidGrant("the \(role) is DPoP-bound: the request needs a DPoP proof by its key")
+        }
+        return svid
     }
 
     /// The subject token, verified: a Custos grant (by its `at+jwt` type and our issuer), or a user's

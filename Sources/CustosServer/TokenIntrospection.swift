@@ -43,7 +43,8 @@ struct TokenIntrospection {
         }
         if plane.adminCredential.accepts(token) { return .admin }
         do {
-            let svid = try plane.verifier.verify(token, audience: plane.configuration.effectiveIssuer, now: Date())
+            let svid = try plane.verifier.verify(
+                token, audience: plane.configuration.effectiveIssuer, now: Date(), dpop: request.dpopPresentation(plane))
             return .agent(svid, try await plane.registry.agent(svid.agent))
         } catch {
             throw .invalidClient("the caller's credential: \(error.message)")
@@ -71,11 +72,13 @@ struct TokenIntrospection {
                 answer["token_type"] = grant.confirmation == nil ? "Bearer" : "DPoP"
                 answer["custos_token_kind"] = "grant"
             }
-        } else if let svid = try? plane.verifier.verify(token, audience: nil, now: now) {
+        } else if let svid = try? plane.verifier.verifyIgnoringBinding(token, audience: nil, now: now) {
             answer = [
                 "active": true, "sub": svid.claims.sub, "aud": svid.claims.aud, "exp": svid.claims.exp, "iat": svid.claims.iat,
-                "jti": svid.claims.jti, "custos_epoch": svid.claims.epoch, "token_type": "Bearer", "custos_token_kind": "jwt-svid",
+                "jti": svid.claims.jti, "custos_epoch": svid.claims.epoch, "custos_token_kind": "jwt-svid",
+                "token_type": svid.claims.confirmation == nil ? "Bearer" : "DPoP",
             ]
+            if let jkt = svid.claims.confirmation { answer["cnf"] = ["jkt": jkt] }
         }
         return Response.json(object: answer, noStore: true)
     }

@@ -36,7 +36,8 @@ struct X509SVIDRoute {
             guard let token = request.bearerToken(maxHeaderLength: 8192) else {
                 throw CustosError.unauthorized("this endpoint requires the agent's JWT-SVID for \(plane.configuration.effectiveIssuer)")
             }
-            let caller = try plane.verifier.verify(token, audience: plane.configuration.effectiveIssuer, now: Date())
+            let caller = try plane.verifier.verify(
+                token, audience: plane.configuration.effectiveIssuer, now: Date(), dpop: request.dpopPresentation(plane))
             let body = try await request.decodeJSON(Issue.self, context: context)
             let agent = try await plane.registry.agent(caller.agent)
             try plane.revocations.checkIssuable(agent: agent.id, instance: caller.instance)

@@ -39,6 +39,66 @@ struct DPoPKey: Sendable {
     static let tokenURL = "https://custos.example.com/oauth2/token"
     static let resource = "https://tickets.example.com/tickets"
 
+    /// A proof at the token endpoint binds a JWT-SVID too: every Custos endpoint that takes it then asks
+    /// for a proof by its key, and renewal passes the binding on only to the key's holder.
+    @Test func aProofBindsTheJWTSVIDAndEveryUseNeedsTheKey() async throws {
+        let test = try await TestPlane { configuration in configuration.publicURL = "https://custos.example.com" }
+        defer { test.remove() }
+        let issuer = test.plane.configuration.effectiveIssuer
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            let key = DPoPKey()
+            let other = DPoPKey()
+            func token(_ fields: [String: String], proof: String?) async throws -> [String: Any] {
+                var headers = IdentityTests.formHeaders
+                if let proof { headers[HTTPField.Name("DPoP")!] = proof }
+                return try await client.execute(
+                    uri: "/oauth2/token", method: .post, headers: headers, body: IdentityTests.form(fields)
+                ) { json($0.body) }
+            }
+            let join = try await IdentityTests.joinToken(client, test)
+            let joinFields = [
+                "grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": join, "audience": issuer, "instance": "p1",
+            ]
+            // A bad proof is refused before the join token is spent.
+            #expect(try await token(joinFields, proof: other.proof(method: "GET", url: Self.tokenURL))["error"] as? String == "invalid_dpop_proof")
+            let issued = try await token(joinFields, proof: key.proof(url: Self.tokenURL))
+            #expect(issued["token_type"] as? String == "DPoP")
+            let svid = try #require(issued["access_token"] as? String)
+            #expect(try test.plane.verifier.verifyIgnoringBinding(svid, audience: issuer, now: Date()).claims.confirmation == key.thumbprint)
+            #expect(throws: CustosError.unauthorized("")) { try test.plane.verifier.verify(svid, audience: issuer, now: Date()) }
+
+            // Custos's own endpoints: without a proof, or with one by another key, 401; with the key, the
+            // request goes through (and fails on its empty body).
+            let x509 = "https://custos.example.com/v1/svid/x509"
+            func csr(_ proof: String?) async throws -> HTTPResponse.Status {
+                var headers: HTTPFields = [.authorization: "DPoP \(svid)", .contentType: "application/json"]
+                if let proof { headers[HTTPField.Name("DPoP")!] = proof }
+                return try await client.execute(uri: "/v1/svid/x509", method: .post, headers: headers, body: ByteBuffer(string: "{}")) {
+                    $0.status
+                }
+            }
+            #expect(try await csr(nil) == .unauthorized)
+            #expect(try await csr(other.proof(url: x509, accessToken: svid)) == .unauthorized)
+            #expect(try await csr(key.proof(url: x509)) == .unauthorized)  // no `ath`: not a proof for this token
+            #expect(try await csr(key.proof(url: x509, accessToken: svid)) == .badRequest)
+
+            // Renewal: only with a proof by the key, and the new SVID is bound again.
+            let renew = [
+                "grant_type": TokenExchangeTests.exchange, "subject_token": svid, "subject_token_type": TokenExchangeTests.jwt,
+                "audience": "https://tools.example.com",
+            ]
+            #expect(try await token(renew, proof: nil)["error"] as? String == "invalid_grant")
+            #expect(try await token(renew, proof: other.proof(url: Self.tokenURL))["error"] as? String == "invalid_grant")
+            let renewed = try await token(renew, proof: key.proof(url: Self.tokenURL))
+            #expect(renewed["token_type"] as? String == "DPoP")
+
+            // Introspection reports the binding.
+            let info = try await TokenExchangeTests.introspect(client, test, svid)
+            #expect(info["token_type"] as? String == "DPoP")
+            #expect((info["cnf"] as? [String: Any])?["jkt"] as? String == key.thumbprint)
+        }
+    }
+
     @Test func aProofBindsTheGrantAndOnlyItsKeyCanUseIt() async throws {
         let idp = TestIdentityProvider()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("idp-\(UUID().uuidString).json")

@@ -93,9 +93,12 @@ struct TestIdentityProvider: Sendable {
     /// Registers an agent with the given blueprint and returns its JWT-SVID for Custos itself.
     static func agent(
         _ client: some TestClientProtocol, _ test: TestPlane, _ id: String, scopes: [String], depth: Int = 0,
-        servers: [String] = [server], audience: String? = nil
+        maySpawn: Bool? = nil, servers: [String] = [server], audience: String? = nil
     ) async throws -> String {
-        let blueprint: [String: Any] = ["scopes": scopes, "servers": servers, "max_delegation_depth": depth]
+        // By default an agent that may delegate further may also hand its grants to sub-agents.
+        let blueprint: [String: Any] = [
+            "scopes": scopes, "servers": servers, "max_delegation_depth": depth, "may_spawn": maySpawn ?? (depth > 0),
+        ]
         let body = try JSONSerialization.data(withJSONObject: ["id": id, "name": id, "sponsor": "dana", "blueprint": blueprint])
         try await client.execute(uri: "/v1/agents", method: .post, headers: test.bearer, body: ByteBuffer(bytes: body)) {
             #expect($0.status == .created)
@@ -132,6 +135,36 @@ struct TestIdentityProvider: Sendable {
         return try await client.execute(
             uri: "/oauth2/introspect", method: .post, headers: headers, body: IdentityTests.form(["token": token])
         ) { json($0.body) }
+    }
+
+    /// Handing a grant to another agent needs the holder's `may_spawn`; another instance of the same
+    /// agent takes it over without.
+    @Test func onlyAnAgentThatMaySpawnHandsItsGrantToAnother() async throws {
+        let idp = TestIdentityProvider()
+        let test = try await Self.plane(idp)
+        defer { test.remove() }
+        try await buildApplication(test.plane, logger: testLogger).test(.live) { client in
+            let planner = try await Self.agent(client, test, "planner", scopes: ["tickets:read"], depth: 2, maySpawn: false)
+            let worker = try await Self.agent(client, test, "worker", scopes: ["tickets:read"])
+            let user = idp.token(aud: test.plane.configuration.effectiveIssuer)
+            let grant = try #require(
+                try await Self.exchange(client, subject: user, actor: planner, extra: ["audience": Self.server])["access_token"] as? String)
+            let refused = try await Self.exchange(client, subject: grant, actor: worker)
+            #expect(refused["error"] as? String == "invalid_grant")
+            #expect((refused["error_description"] as? String)?.contains("may_spawn") == true, "\(refused)")
+            // Another instance of the planner itself.
+            let join = try await client.execute(uri: "/v1/agents/planner/join-tokens", method: .post, headers: test.bearer) {
+                json($0.body)["token"] as? String ?? ""
+            }
+            let second = try await client.execute(
+                uri: "/oauth2/token", method: .post, headers: IdentityTests.formHeaders,
+                body: IdentityTests.form([
+                    "grant_type": "urn:custos:params:oauth:grant-type:join-token", "join_token": join,
+                    "audience": test.plane.configuration.effectiveIssuer, "instance": "p2",
+                ])
+            ) { json($0.body)["access_token"] as? String ?? "" }
+            #expect(try await Self.exchange(client, subject: grant, actor: second)["access_token"] != nil)
+        }
     }
 
     @Test func delegationAttenuatesAlongTheChainAndAKillEndsIt() async throws {

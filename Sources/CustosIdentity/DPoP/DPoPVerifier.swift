@@ -31,6 +31,22 @@ public final class DPoPVerifier: Sendable {
 
     public init() {}
 
+    /// Checks that `token` (a `kind`, for the messages), when bound to the key with thumbprint `bound`,
+    /// comes with a fresh proof by that key for it; a token bound to no key passes.
+    public func checkBinding(
+        of token: String, kind: String, to bound: String?, presentation: DPoPPresentation?, now: Date
+    ) throws(CustosError) {
+        guard let bound else { return }
+        guard let presentation else { throw .unauthorized("the \(kind) is DPoP-bound: a DPoP proof is required") }
+        let jkt: String
+        do {
+            jkt = try verify(presentation, accessToken: token, now: now)
+        } catch {
+            throw .unauthorized(error.description)
+        }
+        guard jkt == bound else { throw .unauthorized("the DPoP proof is by another key than the \(kind) is bound to") }
+    }
+
     public func verify(_ presentation: DPoPPresentation, accessToken: String?, now: Date) throws(OAuthError) -> String {
         let parts: JWS.Parts
         do {

@@ -51,16 +51,7 @@ public final class GrantVerifier: Sendable {
         _ token: String, audience: String?, now: Date, dpop presentation: DPoPPresentation?
     ) throws(CustosError) -> GrantClaims {
         let claims = try verify(token, audience: audience, now: now)
-        if let bound = claims.confirmation {
-            guard let presentation else { throw .unauthorized("the grant is DPoP-bound: a DPoP proof is required") }
-            let jkt: String
-            do {
-                jkt = try dpop.verify(presentation, accessToken: token, now: now)
-            } catch {
-                throw .unauthorized(error.description)
-            }
-            guard jkt == bound else { throw .unauthorized("the DPoP proof is by another key than the grant is bound to") }
-        }
+        try dpop.checkBinding(of: token, kind: "grant", to: claims.confirmation, presentation: presentation, now: now)
         return claims
     }
 
