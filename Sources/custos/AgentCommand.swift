@@ -98,9 +98,19 @@ struct AgentFields: ParsableArguments {
     @Option(name: .customLong("blueprint-server"), help: "An upstream server (grant audience) the blueprint allows (repeat for several).")
     var blueprintServer: [String] = []
     @Option(name: .customLong("max-ttl"), help: "Longest credential lifetime, seconds.") var maxTTL: Int?
-    @Option(name: .customLong("max-delegation-depth"), help: "Delegation hops allowed below the agent.")
+    @Option(
+        name: .customLong("max-delegation-depth"),
+        help: "Delegation hops allowed below the agent (handing a grant to another agent also needs --may-spawn).")
     var maxDelegationDepth: Int?
-    @Flag(name: .customLong("may-spawn"), help: "The agent may spawn sub-agents.") var maySpawn = false
+    @Flag(name: .customLong("may-spawn"), help: "The agent may spawn sub-agents: hand its grants to other agents.")
+    var maySpawn = false
+
+    /// A note for a blueprint that allows delegation hops but not handing grants to other agents.
+    var delegationNote: String? {
+        guard let maxDelegationDepth, maxDelegationDepth > 0, !maySpawn else { return nil }
+        return "note: without --may-spawn the agent cannot hand its grants to other agents; "
+            + "--max-delegation-depth then applies only to other instances of it\n"
+    }
 
     var blueprint: Blueprint? {
         guard !scope.isEmpty || !tool.isEmpty || !blueprintServer.isEmpty || maxTTL != nil || maxDelegationDepth != nil
@@ -127,6 +137,7 @@ struct AgentRegister: AsyncParsableCommand {
             id: try id.map { try AgentID($0) }, name: fields.name!, sponsor: fields.sponsor!,
             owners: fields.owner, purpose: fields.purpose, zone: fields.zone, groups: fields.group,
             blueprint: fields.blueprint)
+        if let note = fields.delegationNote { FileHandle.standardError.write(Data(note.utf8)) }
         try await server.call("POST", "/v1/agents", body: registration)
     }
 }
@@ -175,6 +186,7 @@ struct AgentUpdateCommand: AsyncParsableCommand {
             name: fields.name, sponsor: fields.sponsor, owners: fields.owner.isEmpty ? nil : fields.owner,
             purpose: fields.purpose, zone: fields.zone, groups: fields.group.isEmpty ? nil : fields.group,
             blueprint: fields.blueprint)
+        if let note = fields.delegationNote { FileHandle.standardError.write(Data(note.utf8)) }
         try await server.call("PATCH", "/v1/agents/\(agent.id)", body: update)
     }
 }
