@@ -66,7 +66,7 @@ public final class AuditLog: Sendable {
                 let size = try snapshot.size()
                 let range = try CompactRange(size: size, reader: snapshot)
                 let lastTime = try size == 0 ? 0 : AuditRecord(canonicalBytes: snapshot.records(in: size - 1..<size)[0].bytes).time
-                let latest = try snapshot.checkpoints().last
+                let latest = try snapshot.latestCheckpoint()
                 if let latest {
                     let checkpoint = try Checkpoint.open(latest.note, verifier: signer.verifier, origin: origin)
                     guard checkpoint.size == latest.size, checkpoint.size <= size,
@@ -225,7 +225,7 @@ public final class AuditLog: Sendable {
     }
 
     public func latestCheckpoint() async throws(CustosError) -> StoredCheckpoint? {
-        try await read { try $0.checkpoints().last }
+        try await read { try $0.latestCheckpoint() }
     }
 
     /// The inclusion proof of record `index` in the tree of `size` records (default: the whole log).
@@ -272,7 +272,7 @@ public final class AuditLog: Sendable {
     }
 
     public func maintenance() async throws(CustosError) -> Maintenance {
-        let (checkpoint, pruning) = try await read { (try $0.checkpoints().last, try $0.pruning()) }
+        let (checkpoint, pruning) = try await read { (try $0.latestCheckpoint(), try $0.pruning()) }
         let index: SearchIndexState
         do {
             index = try await store.searchIndexState()

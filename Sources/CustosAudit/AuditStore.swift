@@ -93,6 +93,8 @@ public protocol AuditSnapshot: PerfectSubtreeReader {
     func search(_ query: AuditQuery) throws -> [StoredRecord]
     /// Signed checkpoints, smallest size first.
     func checkpoints() throws -> [StoredCheckpoint]
+    /// The checkpoint of the largest size, without reading the others.
+    func latestCheckpoint() throws -> StoredCheckpoint?
 }
 
 /// Append-only persistence of the audit log: records, the Merkle tree's perfect-subtree hashes and

@@ -38,6 +38,9 @@ struct TokenResponse: ResponseEncodable {
         case spiffeID = "spiffe_id"
         case scope
     }
+
+    /// `DPoP` for a token bound to a DPoP key (`cnf.jkt`), else `Bearer` (RFC 9449 §5).
+    static func tokenType(boundTo confirmation: String?) -> String { confirmation == nil ? "Bearer" : "DPoP" }
 }
 
 /// Join tokens, the token endpoint and the trust bundle.
@@ -145,6 +148,14 @@ struct IdentityRoutes {
             DPoPPresentation(proof: proof, method: "POST", url: plane.publicURL(for: request)), accessToken: nil, now: now)
     }
 
+    /// A token presented in a token request's body that is bound to the key `bound` passes only when
+    /// the request's own proof (``proofKey(_:plane:now:)``) is by that key.
+    static func requireProof(by bound: String?, in proofKey: String?, for role: String) throws(OAuthError) {
+        if let bound, bound != proofKey {
+            throw .invalidGrant("the \(role) is DPoP-bound: the request needs a DPoP proof by its key")
+        }
+    }
+
     /// Issues a JWT-SVID for `instance` of `agent` (unless the agent is not active or the instance is
     /// revoked: `invalid_grant`), records the instance, and answers with it once its issuance is
     /// durable in the audit log (`credential.issued`, authorized by `authorizedBy`).
@@ -166,7 +177,7 @@ struct IdentityRoutes {
             "credential.issued", agent: agent, executedBy: issued.claims.sub, authorizedBy: authorizedBy,
             details: ["audience": .string(audience), "jti": .string(issued.claims.jti), "expires": .integer(issued.claims.exp)])
         var response = try TokenResponse(
-            accessToken: issued.token, tokenType: confirmation == nil ? "Bearer" : "DPoP",
+            accessToken: issued.token, tokenType: TokenResponse.tokenType(boundTo: confirmation),
             expiresIn: Int(issued.claims.exp - issued.claims.iat), spiffeID: issued.claims.sub
         ).response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"

@@ -44,10 +44,10 @@ struct TokenExchange {
         }
         let parent = try await self.parent(subjectToken, now: now)
         // A bound grant is passed on only by the holder of its key, and the child stays bound to it.
-        if case .grant(let parentClaims) = parent, let bound = parentClaims.confirmation, exchangeRequest.confirmation != bound {
-            throw OAuthError.invalidGrant("the subject token is DPoP-bound: the exchange needs a DPoP proof by its key")
+        if case .grant(let parentClaims) = parent {
+            try IdentityRoutes.requireProof(by: parentClaims.confirmation, in: exchangeRequest.confirmation, for: "subject token")
+            try await checkSpawn(from: parentClaims, to: agent)
         }
-        if case .grant(let parentClaims) = parent { try await checkSpawn(from: parentClaims, to: agent) }
         let claims = try Delegation.grant(
             from: parent, actor: actor, agent: agent, request: exchangeRequest, issuer: plane.configuration.effectiveIssuer,
             epoch: plane.revocations.currentEpoch, now: now)
@@ -69,7 +69,7 @@ struct TokenExchange {
         try await plane.audit.recordEvent(
             "grant.issued", agent: agent, executedBy: actor.spiffeID.description, authorizedBy: claims.sub, details: details)
         var response = try TokenResponse(
-            accessToken: token, tokenType: claims.confirmation == nil ? "Bearer" : "DPoP", expiresIn: Int(claims.exp - claims.iat),
+            accessToken: token, tokenType: TokenResponse.tokenType(boundTo: claims.confirmation), expiresIn: Int(claims.exp - claims.iat),
             issuedTokenType: Self.accessTokenType,
             spiffeID: nil, scope: claims.scopes.joined(separator: " ")
         ).response(from: request, context: context)
@@ -135,9 +135,7 @@ struct TokenExchange {
         } catch {
             throw .invalidGrant("the \(role): \(error.message)")
         }
-        if let bound = svid.claims.confirmation, bound != proofKey {
-            throw .invalidGrant("the \(role) is DPoP-bound: the request needs a DPoP proof by its key")
-        }
+        try IdentityRoutes.requireProof(by: svid.claims.confirmation, in: proofKey, for: role)
         return svid
     }
 

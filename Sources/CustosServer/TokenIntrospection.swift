@@ -69,14 +69,14 @@ struct TokenIntrospection {
             if !spent {
                 answer = grant.jsonObject
                 answer["active"] = true
-                answer["token_type"] = grant.confirmation == nil ? "Bearer" : "DPoP"
+                answer["token_type"] = TokenResponse.tokenType(boundTo: grant.confirmation)
                 answer["custos_token_kind"] = "grant"
             }
         } else if let svid = try? plane.verifier.verifyIgnoringBinding(token, audience: nil, now: now) {
             answer = [
                 "active": true, "sub": svid.claims.sub, "aud": svid.claims.aud, "exp": svid.claims.exp, "iat": svid.claims.iat,
                 "jti": svid.claims.jti, "custos_epoch": svid.claims.epoch, "custos_token_kind": "jwt-svid",
-                "token_type": svid.claims.confirmation == nil ? "Bearer" : "DPoP",
+                "token_type": TokenResponse.tokenType(boundTo: svid.claims.confirmation),
             ]
             if let jkt = svid.claims.confirmation { answer["cnf"] = ["jkt": jkt] }
         }

@@ -220,14 +220,17 @@ public final class SQLiteAuditStore: AuditStore {
         }
 
         func hash(level: Int, index: UInt64) throws -> TreeHash {
-            let statement =
-                level == 0
-                ? try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = 0 AND idx = ?")
-                : try db.cachedStatement(sql: "SELECT hash FROM audit_tree WHERE last = ? AND level = ?")
-            let key = level == 0 ? Int64(clamping: index) : SQLiteAuditStore.lastLeaf(level: level, index: index)
-            guard let key, let bytes = try Data.fetchOne(statement, arguments: level == 0 ? [key] : [key, level]),
-                let hash = bytes.withUnsafeBytes({ TreeHash(raw: $0) })
-            else { throw MissingNode(level: level, index: index) }
+            let bytes: Data?
+            if level == 0 {
+                let statement = try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = 0 AND idx = ?")
+                bytes = try Data.fetchOne(statement, arguments: [Int64(clamping: index)])
+            } else if let last = SQLiteAuditStore.lastLeaf(level: level, index: index) {
+                let statement = try db.cachedStatement(sql: "SELECT hash FROM audit_tree WHERE last = ? AND level = ?")
+                bytes = try Data.fetchOne(statement, arguments: [last, level])
+            } else {
+                bytes = nil
+            }
+            guard let hash = bytes?.withUnsafeBytes({ TreeHash(raw: $0) }) else { throw MissingNode(level: level, index: index) }
             return hash
         }
 
@@ -239,7 +242,7 @@ public final class SQLiteAuditStore: AuditStore {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT idx, record FROM audit_record WHERE idx >= ? AND idx < ? ORDER BY idx",
                 arguments: [Int64(clamping: range.lowerBound), Int64(clamping: range.upperBound)])
-            return rows.map { StoredRecord(index: UInt64($0["idx"] as Int64), bytes: Array($0["record"] as Data)) }
+            return rows.map(Self.record)
         }
 
         func forEachRecord(from start: UInt64, _ body: (UInt64, UnsafeRawBufferPointer, TreeHash?) throws -> Bool) throws {
@@ -288,7 +291,7 @@ public final class SQLiteAuditStore: AuditStore {
             let filter = conditions.map { " AND " + $0 }.joined()
             func fetch(_ sql: String, _ leading: [any DatabaseValueConvertible], limit: Int) throws -> [StoredRecord] {
                 try Row.fetchAll(db, sql: sql + filter + " ORDER BY r.idx LIMIT \(limit)", arguments: StatementArguments(leading + arguments))
-                    .map { StoredRecord(index: UInt64($0[0] as Int64), bytes: Array($0[1] as Data)) }
+                    .map(Self.record)
             }
             guard let key = AuditSearchIndexer.Field.key(for: query) else {
                 return try fetch("SELECT r.idx, r.record FROM audit_record r WHERE r.idx > ?", [after], limit: limit)
@@ -324,9 +327,20 @@ public final class SQLiteAuditStore: AuditStore {
         }
 
         func checkpoints() throws -> [StoredCheckpoint] {
-            try Row.fetchAll(db, sql: "SELECT size, note, time FROM audit_checkpoint ORDER BY size").map {
-                StoredCheckpoint(size: UInt64($0["size"] as Int64), note: $0["note"], time: $0["time"])
-            }
+            try Row.fetchAll(db, sql: "SELECT size, note, time FROM audit_checkpoint ORDER BY size").map(Self.checkpoint)
+        }
+
+        func latestCheckpoint() throws -> StoredCheckpoint? {
+            try Row.fetchOne(db, sql: "SELECT size, note, time FROM audit_checkpoint ORDER BY size DESC LIMIT 1").map(Self.checkpoint)
+        }
+
+        private static func checkpoint(_ row: Row) -> StoredCheckpoint {
+            StoredCheckpoint(size: UInt64(row["size"] as Int64), note: row["note"], time: row["time"])
+        }
+
+        /// A row of `idx, record`.
+        private static func record(_ row: Row) -> StoredRecord {
+            StoredRecord(index: UInt64(row[0] as Int64), bytes: Array(row[1] as Data))
         }
     }
 }

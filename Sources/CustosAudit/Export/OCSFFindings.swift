@@ -37,20 +37,21 @@ enum OCSFFindings {
     private static func detection(_ source: Source) -> JSONValue? {
         let record = source.record
         let injections = findings(of: record, detector: "injection")
+        let score = injections.compactMap(\.score).max()
         let tool = record.event.flatMap { toolEvents[$0] }
         guard tool != nil || !injections.isEmpty else { return nil }
         var info: [String: JSONValue]
         let severity: Int64
         var resources: [JSONValue] = []
         if let tool, case .string(let server)? = record.details["server"], case .string(let name)? = record.details["tool"] {
-            info = ["title": .string(tool.title), "types": .array([.string(record.event ?? "tool")])]
-            if case .string(let kind)? = record.details["kind"] { info["types"] = .array([.string(record.event ?? "tool"), .string(kind)]) }
+            var types: [JSONValue] = [.string(record.event ?? "tool")]
+            if case .string(let kind)? = record.details["kind"] { types.append(.string(kind)) }
+            info = ["title": .string(tool.title), "types": .array(types)]
             if case .string(let detail)? = record.details["detail"] { info["desc"] = .string(detail) }
             info["analytic"] = .object(["name": "custos tool pinning and poisoning checks", "type_id": .integer(1), "type": "Rule"])
             resources.append(.object(["uid": .string("\(server)/\(name)"), "name": .string(name), "type": "MCP tool"]))
             severity = tool.severity
         } else {
-            let score = injections.compactMap { $0.score }.max()
             info = [
                 "title": "Prompt injection detected",
                 "types": .array(["prompt_injection"]),
@@ -64,7 +65,7 @@ enum OCSFFindings {
         var event = base(source, classUID: 2004, className: "Detection Finding", severity: severity)
         event["finding_info"] = .object(info)
         if !resources.isEmpty { event["resources"] = .array(resources) }
-        if let score = injections.compactMap({ $0.score }).max() { event["confidence_score"] = .integer(Int64((score * 100).rounded())) }
+        if let score { event["confidence_score"] = .integer(Int64((score * 100).rounded())) }
         return .object(event)
     }
 

@@ -1,4 +1,5 @@
 import Cedar
+import CustosCore
 import Dispatch
 import Foundation
 
@@ -60,8 +61,7 @@ public enum LogVerifier {
             while let next = tree.pending.first, next.size < pruning.before {
                 tree.pending.removeFirst()
                 if (try? MerkleTree(reader: snapshot, size: next.size).root()) == next.root {
-                    tree.report.checkpointsVerified += 1
-                    tree.lastGoodCheckpoint = next.size
+                    tree.verified(next)
                 } else {
                     tree.problem("the stored tree below the pruning does not reproduce the checkpoint of size \(next.size)")
                 }
@@ -110,7 +110,7 @@ public enum LogVerifier {
         folding.sync {}
         if gap || tree.index < end { tree.problem("record \(tree.index) is missing", at: tree.index) }
         if let pruning { try checkRecorded(pruning, in: snapshot, coveredBy: tree.lastGoodCheckpoint, problem: tree.problem) }
-        return finish(tree.report, range: tree.range, size: tree.index, checkpoints: tree.pending)
+        return tree.finished()
     }
 
     /// A pruning is legitimate only if the log itself says so: an `audit.pruned` record naming the
@@ -133,19 +133,6 @@ public enum LogVerifier {
         }
     }
 
-    private static func finish(
-        _ report: LogVerificationReport, range: CompactRange, size: UInt64, checkpoints: ArraySlice<Checkpoint>
-    ) -> LogVerificationReport {
-        var report = report
-        report.records = size
-        report.root = range.root
-        if let beyond = checkpoints.first(where: { $0.size > size }) {
-            report.problems.append(
-                "the log was truncated: a signed checkpoint covers \(beyond.size) records, but only \(size) are present")
-            if report.firstBadIndex == nil { report.firstBadIndex = size }
-        }
-        return report
-    }
 }
 
 /// The tree recomputed so far and what was found, while the records are folded in.
@@ -166,13 +153,18 @@ private final class TreeCheck: @unchecked Sendable {
         if let index, report.firstBadIndex.map({ index < $0 }) ?? true { report.firstBadIndex = index }
     }
 
+    /// Counts `checkpoint` as reproduced.
+    func verified(_ checkpoint: Checkpoint) {
+        report.checkpointsVerified += 1
+        lastGoodCheckpoint = checkpoint.size
+    }
+
     /// Checks every pending checkpoint of a size up to the current tree's.
     func checkCheckpoints() {
         while let next = pending.first, next.size <= index {
             pending.removeFirst()
             if next.size == index, range.root == next.root {
-                report.checkpointsVerified += 1
-                lastGoodCheckpoint = index
+                verified(next)
             } else if next.size == index {
                 problem(
                     "the records do not reproduce the checkpoint of size \(index): a record below index "
@@ -191,6 +183,20 @@ private final class TreeCheck: @unchecked Sendable {
             index += 1
             checkCheckpoints()
         }
+    }
+
+    /// The report once every record is folded in: the size and root reached, and truncation if a
+    /// signed checkpoint lies beyond them.
+    func finished() -> LogVerificationReport {
+        var report = report
+        report.records = index
+        report.root = range.root
+        if let beyond = pending.first(where: { $0.size > index }) {
+            report.problems.append(
+                "the log was truncated: a signed checkpoint covers \(beyond.size) records, but only \(index) are present")
+            if report.firstBadIndex == nil { report.firstBadIndex = index }
+        }
+        return report
     }
 }
 
@@ -211,34 +217,11 @@ struct RecordBatch: Sendable {
 
     /// The leaf hash of every record, computed in parallel chunks.
     func leafHashes() -> [TreeHash] {
-        let count = ends.count
-        guard count > 0 else { return [] }
-        let chunks = min(count, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4)
-        var leaves = [TreeHash](repeating: .emptyTree, count: count)
-        leaves.withUnsafeMutableBufferPointer { output in
-            let output = SendableBuffer(base: output.baseAddress!)
-            bytes.withUnsafeBytes { raw in
-                let input = SendableRawBuffer(raw: raw)
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let from = count * chunk / chunks
-                    let to = count * (chunk + 1) / chunks
-                    for position in from..<to {
-                        let start = position == 0 ? 0 : ends[position - 1]
-                        output.base[position] = .leaf(UnsafeRawBufferPointer(rebasing: input.raw[start..<ends[position]]))
-                    }
-                }
-            }
+        let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
+        return Parallel.map(count: count, chunks: chunks) { [bytes, ends] position in
+            let start = position == 0 ? 0 : ends[position - 1]
+            return bytes.withUnsafeBytes { .leaf(UnsafeRawBufferPointer(rebasing: $0[start..<ends[position]])) }
         }
-        return leaves
     }
 }
 
-/// Pointers shared by the workers of one `concurrentPerform`, each writing its own slots (or only
-/// reading), which ends before the buffers do.
-private struct SendableBuffer: @unchecked Sendable {
-    let base: UnsafeMutablePointer<TreeHash>
-}
-
-private struct SendableRawBuffer: @unchecked Sendable {
-    let raw: UnsafeRawBufferPointer
-}

@@ -138,7 +138,12 @@ enum ContextDetectors {
 
     /// The keys of lowercase ASCII words, for ``word(_:from:)``.
     static func keys(_ words: [String]) -> WordKeys {
-        WordKeys(keys: words.map { $0.unicodeScalars.reduce(UInt64(0)) { $0 << 5 | (UInt64($1.value) - 0x60) } }.sorted())
+        WordKeys(keys: words.map(key).sorted())
+    }
+
+    /// The key of one lowercase ASCII word.
+    static func key(_ word: String) -> UInt64 {
+        word.unicodeScalars.reduce(UInt64(0)) { $0 << 5 | (UInt64($1.value) - 0x60) }
     }
 
     /// A few word keys, sorted: a membership test is a handful of integer comparisons (this runs for
@@ -188,7 +193,7 @@ enum ContextDetectors {
         if text.isASCIILetter(cursor), !text.isASCIILetter(cursor + 1) { cursor += 1 }  // 221B
         var words = 0
         while words < 5 {
-            guard cursor + 1 < text.count, text[cursor] == " ", isUpper(text, cursor + 1) else { return nil }
+            guard cursor + 1 < text.count, text[cursor] == " ", text.isUppercase(cursor + 1) else { return nil }
             let (key, end) = word(text, from: cursor + 1)
             guard end > cursor + 1 else { return nil }
             if words > 0, streetWords.contains(key) {
@@ -221,9 +226,9 @@ enum ContextDetectors {
 
     static let titles = keys(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"])
     static let nameLabels = keys(["name", "patient", "signed", "sincerely", "regards", "attn", "attention", "contact"])
-    static let nameKey = keys(["name"]).keys[0]
-    static let myKey = keys(["my"]).keys[0]
-    static let isKey = keys(["is"]).keys[0]
+    static let nameKey = key("name")
+    static let myKey = key("my")
+    static let isKey = key("is")
 
     /// One to three capitalised words after a title (`Mr.`, `Dr`, …) or a label (`Name:`, `Patient:`,
     /// `my name is`, `Sincerely,`).
@@ -262,26 +267,18 @@ enum ContextDetectors {
         let start = cursor
         var end: Int?
         for _ in 0..<3 {
-            guard cursor < text.count, isUpper(text, cursor) else { break }
+            guard cursor < text.count, text.isUppercase(cursor) else { break }
             var wordEnd = cursor + 1
             while wordEnd < text.count, wordEnd - cursor < 24,
-                text.isAlphanumeric(wordEnd) && !text.isDigit(wordEnd) || ((text[wordEnd] == "-" || text[wordEnd] == "'") && isUpperOrLower(text, wordEnd + 1))
+                text.isLetter(wordEnd) || ((text[wordEnd] == "-" || text[wordEnd] == "'") && text.isLetter(wordEnd + 1))
             {
                 wordEnd += 1
             }
             guard wordEnd - cursor >= 2, !text.isDigit(wordEnd) else { break }
             end = wordEnd
-            guard wordEnd + 1 < text.count, text[wordEnd] == " ", isUpper(text, wordEnd + 1) else { break }
+            guard wordEnd + 1 < text.count, text[wordEnd] == " ", text.isUppercase(wordEnd + 1) else { break }
             cursor = wordEnd + 1
         }
         return end.map { (start, $0) }
-    }
-
-    private static func isUpper(_ text: ScalarText, _ index: Int) -> Bool {
-        index < text.count && (0x41...0x5A).contains(text[index].value) || (index < text.count && text[index].properties.isUppercase)
-    }
-
-    private static func isUpperOrLower(_ text: ScalarText, _ index: Int) -> Bool {
-        index < text.count && text.isAlphanumeric(index) && !text.isDigit(index)
     }
 }

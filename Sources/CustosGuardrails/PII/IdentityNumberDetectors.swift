@@ -1,6 +1,6 @@
 /// US identifiers of persons and health-care providers: NPI (Luhn over the `80840` prefix), Medicare
 /// beneficiary identifiers (the MBI's character rules), and passport and driver's-licence numbers,
-/// which have no checksum and count only next to their context words. One pass each, left to right.
+/// which have no checksum and count only next to their context words. One pass for all four.
 enum IdentityNumberDetectors {
     static let npiWords = ["npi", "provider", "prescriber", "physician", "practitioner"]
     static let medicareWords = ["medicare", "mbi", "beneficiary", "cms"]
@@ -10,7 +10,7 @@ enum IdentityNumberDetectors {
     /// All four in one pass: every standalone token of ASCII letters and digits (with inner dashes) of
     /// 5–16 characters goes to the detectors whose shape it can have.
     static func scan(_ text: ScalarText, families: ContextDetectors.Families, into findings: inout [Finding]) {
-        forEachToken(text, maxLength: 16, allowing: "-") { start, end in
+        forEachToken(text, maxLength: 16) { start, end in
             let length = end - start
             guard length >= 5 else { return }
             var digits = 0
@@ -74,22 +74,16 @@ enum IdentityNumberDetectors {
     /// 5–16 letters, digits and dashes with at least five digits (state formats differ too much for
     /// more), next to a driver's-licence word.
     private static func driverLicence(_ text: ScalarText, _ start: Int, _ end: Int, into findings: inout [Finding]) {
-        guard (start..<end).allSatisfy({ text.isDigit($0) || isUpperOrDash(text, $0) }),
+        guard (start..<end).allSatisfy({ text.isDigit($0) || text.isASCIIUppercase($0) || text[$0] == "-" }),
             text.hasContext(licenceWords, around: start..<end, distance: 30)
         else { return }
         findings.append(Finding(type: "US_DRIVER_LICENSE", start: start, end: end, score: 0.8))
     }
 
-    private static func isUpperOrDash(_ text: ScalarText, _ index: Int) -> Bool {
-        text[index] == "-" || (0x41...0x5A).contains(text[index].value)
-    }
-
-    /// Calls `body` with every maximal run of ASCII letters and digits (and `allowing` inside it) that
-    /// stands alone (not part of a longer word) and is at most `maxLength` long. Linear: each scalar
-    /// is looked at a bounded number of times.
-    static func forEachToken(
-        _ text: ScalarText, maxLength: Int, allowing separator: Unicode.Scalar? = nil, _ body: (Int, Int) -> Void
-    ) {
+    /// Calls `body` with every maximal run of ASCII letters and digits (with single dashes inside it)
+    /// that stands alone (not part of a longer word) and is at most `maxLength` long. Linear: each
+    /// scalar is looked at a bounded number of times.
+    private static func forEachToken(_ text: ScalarText, maxLength: Int, _ body: (Int, Int) -> Void) {
         func isPart(_ index: Int) -> Bool {
             index < text.count && (text.isDigit(index) || text.isASCIILetter(index))
         }
@@ -100,7 +94,7 @@ enum IdentityNumberDetectors {
                 continue
             }
             var end = index
-            while end < text.count, isPart(end) || (text[end] == separator && isPart(end + 1) && end > index) {
+            while end < text.count, isPart(end) || (text[end] == "-" && isPart(end + 1) && end > index) {
                 end += 1
             }
             if end - index <= maxLength, !text.isAlphanumeric(end) { body(index, end) }

@@ -64,7 +64,7 @@ enum NumberDetectors {
     static func ibans(_ text: ScalarText, into findings: inout [Finding]) {
         var index = 0
         while index + 4 < text.count {
-            guard isUpper(text, index), isUpper(text, index + 1), text.isDigit(index + 2), text.isDigit(index + 3),
+            guard text.isASCIIUppercase(index), text.isASCIIUppercase(index + 1), text.isDigit(index + 2), text.isDigit(index + 3),
                 !text.isAlphanumeric(index - 1)
             else {
                 index += 1
@@ -80,7 +80,7 @@ enum NumberDetectors {
             var cursor = index
             var end = index
             while cursor < text.count, characters.count < length {
-                if isUpper(text, cursor) || text.isDigit(cursor) {
+                if text.isASCIIUppercase(cursor) || text.isDigit(cursor) {
                     characters.append(text[cursor])
                     cursor += 1
                     end = cursor
@@ -97,10 +97,6 @@ enum NumberDetectors {
                 index += 1
             }
         }
-    }
-
-    private static func isUpper(_ text: ScalarText, _ index: Int) -> Bool {
-        index < text.count && (0x41...0x5A).contains(text[index].value)
     }
 
     /// `ddd-dd-dddd` (or with spaces), or nine digits next to a context word; invalid areas (000,

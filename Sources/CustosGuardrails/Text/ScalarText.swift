@@ -35,6 +35,20 @@ public struct ScalarText: Sendable {
         return (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)
     }
 
+    @inline(__always) public func isASCIIUppercase(_ index: Int) -> Bool {
+        index >= 0 && index < scalars.count && (0x41...0x5A).contains(scalars[index].value)
+    }
+
+    /// An upper-case letter of any script (ASCII checked without the Unicode tables).
+    @inline(__always) public func isUppercase(_ index: Int) -> Bool {
+        guard index >= 0, index < scalars.count else { return false }
+        let v = scalars[index].value
+        return v < 0x80 ? (0x41...0x5A).contains(v) : scalars[index].properties.isUppercase
+    }
+
+    /// A letter of any script.
+    @inline(__always) public func isLetter(_ index: Int) -> Bool { isAlphanumeric(index) && !isDigit(index) }
+
     @inline(__always) public func isAlphanumeric(_ index: Int) -> Bool {
         guard index >= 0, index < scalars.count else { return false }
         let v = scalars[index].value

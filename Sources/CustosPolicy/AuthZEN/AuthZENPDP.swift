@@ -1,7 +1,6 @@
 public import Cedar
 public import CustosCore
 public import Foundation
-import Dispatch
 
 /// The OpenID AuthZEN 1.0 decision point over the ``DecisionService``.
 ///
@@ -137,23 +136,6 @@ public struct AuthZENPDP: Sendable {
     }
 
     private func decideInParallel(_ batch: AuthZENBatch, in snapshot: PolicySnapshot, at now: Date, chunks: Int) -> [Outcome] {
-        let count = batch.items.count
-        var outcomes = [Outcome](repeating: Outcome(), count: count)
-        outcomes.withUnsafeMutableBufferPointer { buffer in
-            let output = OutcomeSlots(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                // Each chunk writes only its own slots.
-                for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
-                    output.base[index] = outcome(of: batch, item: index, in: snapshot, at: now)
-                }
-            }
-        }
-        return outcomes
+        Parallel.map(count: batch.items.count, chunks: chunks) { index in outcome(of: batch, item: index, in: snapshot, at: now) }
     }
-}
-
-/// The outcome buffer shared by the chunks of one `concurrentPerform`, each writing its own slots;
-/// the buffer outlives the call.
-private struct OutcomeSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<AuthZENPDP.Outcome>
 }
