@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "Cedar", "CustosAudit", "CustosCore", "CustosGuardrails", "CustosIdentity", "CustosPolicy", "CustosServer",
                 "CustosStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,7 +4,10 @@ public struct ScanResult: Hashable, Sendable {
     public var pii: [Finding]
     /// Credentials, by provider or format, ordered by position.
     public var secrets: [Finding]
-    /// The data classes of the findings.
+    /// Classification markings the text carries about itself (`CONFIDENTIAL`, `Classification:
+    /// Internal`), each typed by its label's name; they label the text and are not redacted.
+    public var markings: [Finding]
+    /// The data classes of the findings and the markings.
     public var labels: Set<DataLabel>
     /// Whether the text was longer than ``ScalarText/maximumScalars`` and only its start was scanned.
     public var truncated: Bool
@@ -16,13 +19,17 @@ public struct ScanResult: Hashable, Sendable {
 public struct GuardrailScanner: Sendable {
     /// Personal-data findings scoring below this are dropped (shapes that need context, without it).
     public var minimumScore: Double
+    /// Which labels each finding carries.
+    public var classification: Classification
 
-    public init(minimumScore: Double = 0.5) {
+    public init(minimumScore: Double = 0.5, classification: Classification = .builtIn) {
         self.minimumScore = minimumScore
+        self.classification = classification
     }
 
-    public func scan(_ string: String) -> ScanResult {
-        let text = ScalarText(string)
+    public func scan(_ string: String) -> ScanResult { scan(ScalarText(string)) }
+
+    func scan(_ text: ScalarText) -> ScanResult {
         var secrets: [Finding] = []
         SecretDetectors.privateKeys(text, into: &secrets)
         SecretDetectors.jwts(text, into: &secrets)
@@ -47,15 +54,14 @@ public struct GuardrailScanner: Sendable {
         let covered = Coverage(secrets)
         pii = Self.withoutOverlaps(pii.filter { $0.score >= minimumScore && !covered.overlaps($0) })
 
-        var labels = Set<DataLabel>()
-        if !pii.isEmpty { labels.insert(.pii) }
-        if pii.contains(where: { Self.healthTypes.contains($0.type) }) { labels.insert(.phi) }
-        if !secrets.isEmpty { labels.insert(.secret) }
-        return ScanResult(pii: pii, secrets: secrets, labels: labels, truncated: text.truncated)
-    }
+        var markings: [Finding] = []
+        ClassificationMarkings.scan(text, into: &markings)
 
-    /// Identifiers that make a text protected health information.
-    static let healthTypes: Set<String> = ["US_MBI"]
+        var labels = Set(markings.compactMap { DataLabel(rawValue: $0.type) })
+        for finding in pii { labels.formUnion(classification.labels(ofPersonalData: finding)) }
+        for finding in secrets { labels.formUnion(classification.labels(ofSecret: finding)) }
+        return ScanResult(pii: pii, secrets: secrets, markings: markings, labels: labels, truncated: text.truncated)
+    }
 
     /// Keeps, of overlapping findings, the one with the higher score (then the longer one): one sweep
     /// in order of position, so linear after the sort however many findings a hostile text produces.

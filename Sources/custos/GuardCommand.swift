@@ -16,7 +16,8 @@ struct GuardScan: ParsableCommand {
         discussion: """
             Writes {"id", "injection": {"score", "flagged", "signals"}, "pii": [{"type", "start", "end", "score"}],
             "secrets": [{"type", "start", "end"}], "labels": [...]} with offsets in Unicode scalars, end
-            exclusive (and "truncated": true when a text was longer than 4 Mi scalars and only its start was
+            exclusive (and "markings": [{"type", "start", "end"}] when the text carries classification markings
+            such as CONFIDENTIAL, "truncated": true when a text was longer than 4 Mi scalars and only its start was
             scanned). A line that is not such an object gets {"line": N, "error": "..."} and the command exits
             1 at the end.
             """)
@@ -31,6 +32,8 @@ struct GuardScan: ParsableCommand {
     @Option(name: .customLong("external-timeout-ms"), help: "How long to wait for the model server.") var externalTimeout = 500
     @Flag(name: .customLong("external-fail-closed"), help: "Flag the text when the model server does not answer (default: keep the built-in score).")
     var externalFailClosed = false
+    @Option(name: .long, help: "Redaction rules (YAML or JSON) whose `classification` adds labels per finding type.")
+    var rules: String?
 
     func validate() throws {
         guard (0...1).contains(minimumScore) else { throw ValidationError("--min-score must be 0-1") }
@@ -44,7 +47,8 @@ struct GuardScan: ParsableCommand {
     }
 
     func run() throws {
-        let scanner = GuardrailScanner(minimumScore: minimumScore)
+        let classification = try rules.map { try RedactionRulesFile.load($0).classification } ?? .builtIn
+        let scanner = GuardrailScanner(minimumScore: minimumScore, classification: classification)
         let detector = InjectionDetector(threshold: injectionThreshold)
         let external = externalURL.flatMap(URL.init(string:)).map {
             ExternalInjectionDetector(url: $0, timeout: Double(externalTimeout) / 1000, failClosed: externalFailClosed, local: detector)
@@ -89,6 +93,7 @@ struct GuardScan: ParsableCommand {
             "secrets": .array(result.secrets.map { finding($0, score: false) }),
             "labels": .array(result.labels.sorted().map { .string($0.rawValue) }),
         ]
+        if !result.markings.isEmpty { object["markings"] = .array(result.markings.map { finding($0, score: false) }) }
         if result.truncated { object["truncated"] = .bool(true) }
         return .object(object)
     }
@@ -129,63 +134,6 @@ extension GuardBench {
     }
 }
 
-struct GuardRedact: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "redact",
-        abstract: "Redact personal data and secrets in JSON lines {\"id\", \"text\"}; one JSON line out per line in.",
-        discussion: """
-            Writes {"id", "text", "blocked", "replaced"}. Modes: allow, mask, hash (keyed: --key-file, at least
-            32 bytes), placeholder (<TYPE_n>, the same value keeps its placeholder for the whole run) and block
-            (the text is refused: "blocked": true and no "text"). --type TYPE=MODE overrides for one
-            finding type (e.g. CREDIT_CARD=mask).
-            """)
-
-    @Option(name: .long, help: "Input file (default: standard input).") var input: String?
-    @Option(name: .long, help: "Mode for personal data.") var pii: String = "placeholder"
-    @Option(name: .long, help: "Mode for secrets.") var secrets: String = "mask"
-    @Option(name: .long, help: "TYPE=MODE for one finding type (repeatable).") var type: [String] = []
-    @Option(name: .customLong("key-file"), help: "Key for hash mode (32 bytes or more).") var keyFile: String?
-
-    func mode(_ text: String) throws -> RedactionMode {
-        guard let mode = RedactionMode(rawValue: text) else {
-            throw ValidationError("unknown mode `\(text)` (allow, mask, hash, placeholder, block)")
-        }
-        return mode
-    }
-
-    func run() throws {
-        var byType: [String: RedactionMode] = [:]
-        for entry in type {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--type takes TYPE=MODE, not `\(entry)`") }
-            byType[parts[0]] = try mode(parts[1])
-        }
-        let policy = RedactionPolicy(byType: byType, byLabel: [.pii: try mode(pii), .secret: try mode(secrets)], defaultMode: .mask)
-        let usesHash = policy.byLabel.values.contains(.hash) || byType.values.contains(.hash)
-        var key = [UInt8](repeating: 0, count: 32)
-        if let keyFile {
-            guard let data = FileManager.default.contents(atPath: keyFile), data.count >= 32 else {
-                throw ValidationError("--key-file must name a file of at least 32 bytes")
-            }
-            key = Array(data)
-        } else if usesHash {
-            throw ValidationError("hash mode needs --key-file (a secret of at least 32 bytes)")
-        }
-        let redactor = Redactor(policy: policy, hashKey: key)
-        let scanner = GuardrailScanner()
-        let vault = PlaceholderVault()
-        try TextLines.answer(input: input) { id, text in
-            let result = redactor.redact(text, scanner.scan(text), vault: vault)
-            // A blocked text is not echoed: it holds what the policy refused to pass on.
-            var answer: [String: JSONValue] = [
-                "id": id, "blocked": .bool(result.blocked), "replaced": .integer(Int64(result.replaced.count)),
-            ]
-            if !result.blocked { answer["text"] = .string(result.text) }
-            return .object(answer)
-        }
-    }
-}
-
 /// JSON lines `{"id", "text"}` in, one JSON line out for each: a line that is not such an object is
 /// answered `{"line": N, "error": …}`, the rest are still processed, and the run then fails.
 enum TextLines {
@@ -223,7 +171,8 @@ struct GuardBench: ParsableCommand {
         abstract: "Measure scanning throughput on one core; prints one JSON object.",
         discussion: """
             Scans the texts of --input (JSON lines {"text"}) round-robin for --seconds each: personal data and
-            secrets (MB/s of UTF-8), then the injection score (microseconds per KB, and per text).
+            secrets (MB/s of UTF-8), the same redacted as streams of 64-byte chunks (MB/s), then the injection
+            score (microseconds per KB, and per text).
             """)
 
     @Option(name: .long, help: "JSON lines with a `text` member.") var input: String
@@ -244,6 +193,17 @@ struct GuardBench: ParsableCommand {
             let result = scanner.scan(text)
             findings += result.pii.count + result.secrets.count
         }
+        // The same texts redacted as a stream of 64-byte chunks (a streamed answer), masked.
+        let redactor = Redactor(policy: RedactionPolicy(defaultMode: .mask), hashKey: [UInt8](repeating: 0, count: 32))
+        var released = 0
+        let streamed = measure(texts) { text in
+            var stream = RedactionStream(redactor: redactor, scanner: scanner)
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: 64) {
+                released += stream.write(utf8: bytes[start..<min(bytes.count, start + 64)]).utf8.count
+            }
+            released += stream.finish().utf8.count
+        }
         let detector = InjectionDetector()
         var flagged = 0
         let injection = measure(texts) { if detector.score($0).flagged { flagged += 1 } }
@@ -252,6 +212,8 @@ struct GuardBench: ParsableCommand {
             "texts": .integer(Int64(texts.count)), "scanned": .integer(Int64(scan.count)), "findings": .integer(Int64(findings)),
             "mb_per_second": rounded(Double(scan.bytes) / scan.seconds / 1e6),
             "microseconds_per_kb": rounded(scan.seconds * 1e6 / (Double(scan.bytes) / 1000)),
+            "stream_redaction_mb_per_second": rounded(Double(streamed.bytes) / streamed.seconds / 1e6),
+            "stream_released_bytes": .integer(Int64(released)),
             "injection_microseconds_per_kb": rounded(injection.seconds * 1e6 / (Double(injection.bytes) / 1000)),
             "injection_microseconds_per_text": rounded(injection.seconds * 1e6 / Double(injection.count)),
             "injection_flagged": .integer(Int64(flagged)),

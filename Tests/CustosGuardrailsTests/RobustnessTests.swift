@@ -6,7 +6,10 @@ import Testing
 /// is one bounded pass).
 @Suite struct RobustnessTests {
     @Test func findingsAreWellFormedForAnyText() async {
-        let pieces = ["4111", " ", "-", "@", ".", "+41", "(0)", "GB82", "WEST", "eyJ", "sk-", "://", ":", "x", "🙂", "é", "\n", "9", "0"]
+        let pieces = [
+            "4111", " ", "-", "@", ".", "+41", "(0)", "GB82", "WEST", "eyJ", "sk-", "://", ":", "x", "🙂", "é", "\n", "9", "0",
+            "CONFIDENTIAL", "Classification", "İ",
+        ]
         await propertyCheck(count: 2_000, input: Gen.int(in: 0...Int.max)) { seed in
             var state = UInt64(truncatingIfNeeded: seed) | 1
             func next() -> Int {
@@ -18,7 +21,9 @@ import Testing
             let text = (0..<(next() % 60)).map { _ in pieces[next() % pieces.count] }.joined()
             let result = GuardrailScanner().scan(text)
             let length = text.unicodeScalars.count
-            for group in [result.pii, result.secrets] {
+            #expect(Set(result.pii.map(\.type)).isSubset(of: FindingTypes.personalData))
+            #expect(Set(result.secrets.map(\.type)).isSubset(of: FindingTypes.secrets))
+            for group in [result.pii, result.secrets, result.markings] {
                 for finding in group { #expect(0 <= finding.start && finding.start < finding.end && finding.end <= length) }
                 for (a, b) in zip(group, group.dropFirst()) { #expect(a.end <= b.start, "overlap in \(text)") }
             }
@@ -39,6 +44,8 @@ import Testing
         String(repeating: "Mr. Mr. Name: ", count: 40_000),
         String(repeating: "born 12/12/1212 July ", count: 20_000),
         String(repeating: "passport 1EG4-TE5-MK73 ", count: 20_000),
+        String(repeating: "classification:classification: confidential\nCONFIDENTIAL\n", count: 20_000),
+        String(repeating: ":", count: 200_000),
     ])
     func hostileInputsFinish(text: String) {
         let result = GuardrailScanner().scan(text)

@@ -90,4 +90,38 @@ import Testing
         #expect(redacted.output.contains(#""blocked":true"#))
         #expect(!redacted.output.contains("AKIAIOSFODNN7EXAMPLE"), "a blocked text is not echoed")
     }
+
+    @Test func guardRedactsByRulesForADestinationAndAsAStream() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-guard-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rules = folder.appendingPathComponent("rules.yaml").path
+        try """
+            classification: {CREDIT_CARD: restricted}
+            labels: {pii: placeholder, secret: mask}
+            destinations:
+              - zone: internal
+                labels: {pii: allow}
+              - zone: external
+                vendor: openai
+                labels: {restricted: block}
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let body = String(repeating: "some words of a long answer ", count: 200)
+        let stream = folder.appendingPathComponent("answer.txt").path
+        try (body + "mail ana@example.org " + body + "card 4111 1111 1111 1111 " + body).write(toFile: stream, atomically: true, encoding: .utf8)
+
+        let inside = try Self.run(["guard", "redact", "--stream", "--input", stream, "--rules", rules, "--zone", "internal"], token: nil)
+        #expect(inside.status == 0 && inside.output.contains("mail ana@example.org") && inside.output.contains("card 4111"))
+        let anywhere = try Self.run(["guard", "redact", "--stream", "--input", stream, "--rules", rules, "--look-behind", "64"], token: nil)
+        #expect(anywhere.status == 0 && anywhere.output.contains("mail <EMAIL_ADDRESS_1> ") && anywhere.output.contains("card <CREDIT_CARD_1> "))
+        #expect(anywhere.output.hasSuffix(body))
+        let openAI = try Self.run(
+            ["guard", "redact", "--stream", "--input", stream, "--rules", rules, "--zone", "external", "--vendor", "openai"], token: nil)
+        #expect(openAI.status == 3, "\(openAI.output.suffix(200))")
+        #expect(openAI.output.contains("the stream was blocked") && !openAI.output.contains("4111"))
+
+        try "labels: {pii: plac}".write(toFile: rules, atomically: true, encoding: .utf8)
+        let bad = try Self.run(["guard", "redact", "--stream", "--input", stream, "--rules", rules], token: nil)
+        #expect(bad.status != 0 && bad.output.contains("labels.pii: `plac` is not a mode"))
+    }
 }

@@ -1,93 +1,11 @@
 import Crypto
 import Foundation
-import Synchronization
-
-/// What to do with a finding's text.
-public enum RedactionMode: String, Hashable, Sendable, CaseIterable {
-    /// Leave it as it is.
-    case allow
-    /// Replace each letter and digit with `*` (cards and IBANs keep their last four characters).
-    case mask
-    /// Replace it with `<TYPE:hmac>`: the same value always gives the same tag under one key, so
-    /// records stay joinable without the value.
-    case hash
-    /// Replace it with `<TYPE_n>`; a ``PlaceholderVault`` can put the value back (within one session).
-    case placeholder
-    /// Refuse the whole text.
-    case block
-}
-
-/// Which mode applies to a finding: its type first, then its label, then the default.
-public struct RedactionPolicy: Hashable, Sendable {
-    public var byType: [String: RedactionMode]
-    public var byLabel: [DataLabel: RedactionMode]
-    public var defaultMode: RedactionMode
-
-    public init(byType: [String: RedactionMode] = [:], byLabel: [DataLabel: RedactionMode] = [:], defaultMode: RedactionMode) {
-        self.byType = byType
-        self.byLabel = byLabel
-        self.defaultMode = defaultMode
-    }
-
-    func mode(for finding: Finding, label: DataLabel) -> RedactionMode {
-        byType[finding.type] ?? byLabel[label] ?? defaultMode
-    }
-}
-
-/// The placeholders of one session: the same value gets the same placeholder, and ``restore(_:)``
-/// puts values back into text that comes back (a model's answer quoting `<EMAIL_ADDRESS_1>`).
-public final class PlaceholderVault: Sendable {
-    private struct State {
-        var byValue: [String: String] = [:]
-        var byPlaceholder: [String: String] = [:]
-        var counters: [String: Int] = [:]
-    }
-
-    private let state = Mutex(State())
-    /// Most distinct values one session may hold (a bound on memory).
-    public static let capacity = 10_000
-
-    public init() {}
-
-    /// The placeholder for `value` of `type`; nil when the vault is full.
-    func placeholder(for value: String, type: String) -> String? {
-        state.withLock { state in
-            if let known = state.byValue[type + "\u{0}" + value] { return known }
-            guard state.byPlaceholder.count < Self.capacity else { return nil }
-            let number = state.counters[type, default: 0] + 1
-            state.counters[type] = number
-            let placeholder = "<\(type)_\(number)>"
-            state.byValue[type + "\u{0}" + value] = placeholder
-            state.byPlaceholder[placeholder] = value
-            return placeholder
-        }
-    }
-
-    /// `text` with every placeholder this vault issued replaced by its value.
-    public func restore(_ text: String) -> String {
-        let table = state.withLock { $0.byPlaceholder }
-        guard !table.isEmpty, text.contains("<") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "<") {
-            out += rest[..<open]
-            if let close = rest[open...].firstIndex(of: ">"), let value = table[String(rest[open...close])] {
-                out += value
-                rest = rest[rest.index(after: close)...]
-            } else {
-                out += "<"
-                rest = rest[rest.index(after: open)...]
-            }
-        }
-        return out + rest
-    }
-}
 
 /// The outcome of redacting one text.
 public struct Redaction: Hashable, Sendable {
     /// The text with findings replaced; the original text when ``blocked``.
     public var text: String
-    /// Whether a finding's mode was ``RedactionMode/block``.
+    /// Whether a finding's mode (or a marking's) was ``RedactionMode/block``.
     public var blocked: Bool
     /// The findings that were replaced.
     public var replaced: [Finding]
@@ -107,26 +25,48 @@ public struct Redactor: Sendable {
     }
 
     public func redact(_ text: String, _ result: ScanResult, vault: PlaceholderVault? = nil) -> Redaction {
-        let labelled = result.pii.map { ($0, DataLabel.pii) } + result.secrets.map { ($0, DataLabel.secret) }
-        let findings = labelled.sorted { $0.0.start < $1.0.start }
-        if findings.contains(where: { policy.mode(for: $0.0, label: $0.1) == .block }) {
-            return Redaction(text: text, blocked: true, replaced: [])
-        }
+        let findings = modes(of: result)
+        if blocks(result, findings) { return Redaction(text: text, blocked: true, replaced: []) }
         let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        let replaced = write(scalars[...], findings: findings, offset: 0, vault: vault, into: &out)
+        return Redaction(text: String(decoding: out, as: UTF8.self), blocked: false, replaced: replaced)
+    }
+
+    /// The result's findings in order of position, each with the mode the policy gives it.
+    func modes(of result: ScanResult) -> [(finding: Finding, mode: RedactionMode)] {
+        let classification = policy.classification
+        let personal = result.pii.map { ($0, policy.mode(for: $0, labels: classification.labels(ofPersonalData: $0))) }
+        let secrets = result.secrets.map { ($0, policy.mode(for: $0, labels: classification.labels(ofSecret: $0))) }
+        return (personal + secrets).sorted { $0.0.start < $1.0.start }
+    }
+
+    /// Whether a finding or a marking refuses the text.
+    func blocks(_ result: ScanResult, _ findings: [(finding: Finding, mode: RedactionMode)]) -> Bool {
+        findings.contains { $0.mode == .block }
+            || result.markings.contains { DataLabel(rawValue: $0.type).map(policy.blocks(marking:)) ?? false }
+    }
+
+    /// Writes the UTF-8 of `scalars` (which start at `offset` of the scanned text) with the findings in
+    /// them replaced; a finding that starts before them has its part inside them replaced.
+    func write(
+        _ scalars: ArraySlice<Unicode.Scalar>, findings: [(finding: Finding, mode: RedactionMode)], offset: Int,
+        vault: PlaceholderVault?, into out: inout [UInt8]
+    ) -> [Finding] {
         var replaced: [Finding] = []
-        var cursor = 0
-        for (finding, label) in findings where finding.start >= cursor && finding.end <= scalars.count {
-            let mode = policy.mode(for: finding, label: label)
-            guard mode != .allow else { continue }
-            out.append(contentsOf: scalars[cursor..<finding.start])
-            let value = String(String.UnicodeScalarView(scalars[finding.start..<finding.end]))
-            out.append(contentsOf: replacement(value, finding, mode, vault).unicodeScalars)
+        let base = scalars.startIndex - offset
+        var cursor = scalars.startIndex
+        for (finding, mode) in findings where mode != .allow {
+            let start = max(finding.start + base, cursor)
+            let end = min(finding.end + base, scalars.endIndex)
+            guard start < end else { continue }
+            scalars[cursor..<start].encodeUTF8(into: &out)
+            out.append(contentsOf: replacement(String(scalars: scalars[start..<end]), finding, mode, vault).utf8)
             replaced.append(finding)
-            cursor = finding.end
+            cursor = end
         }
-        out.append(contentsOf: scalars[cursor...])
-        return Redaction(text: String(out), blocked: false, replaced: replaced)
+        scalars[cursor...].encodeUTF8(into: &out)
+        return replaced
     }
 
     private func replacement(_ value: String, _ finding: Finding, _ mode: RedactionMode, _ vault: PlaceholderVault?)

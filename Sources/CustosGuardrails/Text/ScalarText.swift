@@ -6,6 +6,12 @@ public struct ScalarText: Sendable {
     public let truncated: Bool
     public static let maximumScalars = 4 * 1024 * 1024
 
+    /// Scalars already decoded (a stream's window), cut at the bound like a string.
+    init(scalars: [Unicode.Scalar]) {
+        self.scalars = scalars.count > Self.maximumScalars ? Array(scalars.prefix(Self.maximumScalars)) : scalars
+        self.truncated = scalars.count > Self.maximumScalars
+    }
+
     public init(_ text: String) {
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(min(text.utf8.count, Self.maximumScalars))
@@ -58,11 +64,7 @@ public struct ScalarText: Sendable {
 
     @inline(__always) public func digitValue(_ index: Int) -> Int { Int(scalars[index].value) - 0x30 }
 
-    public func string(_ range: Range<Int>) -> String {
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[range])
-        return String(out)
-    }
+    public func string(_ range: Range<Int>) -> String { String(scalars: scalars[range]) }
 
     /// True when one of `words` (lowercase ASCII) appears within `distance` scalars before `start` or
     /// after `end` (case-insensitive, as a whole word).
@@ -83,5 +85,29 @@ public struct ScalarText: Sendable {
             }
         }
         return matches()
+    }
+}
+
+extension String {
+    /// A string of `scalars`, encoded through a byte buffer (appending scalars to a string one by one is
+    /// several times slower).
+    init(scalars: some Collection<Unicode.Scalar>) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count)
+        scalars.encodeUTF8(into: &bytes)
+        self.init(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Collection<Unicode.Scalar> {
+    /// Appends the UTF-8 of the scalars.
+    func encodeUTF8(into bytes: inout [UInt8]) {
+        for scalar in self {
+            if scalar.value < 0x80 {
+                bytes.append(UInt8(scalar.value))
+            } else {
+                UTF8.encode(scalar) { bytes.append($0) }
+            }
+        }
     }
 }
