@@ -10,21 +10,38 @@ public final class SQLiteAuditStore: AuditStore {
     let writer: any DatabaseWriter
     /// Keeps the search index behind the appends (nil when reading only).
     let indexer: AuditSearchIndexer?
+    /// Checkpoints the write-ahead log behind the appends (nil when reading only).
+    let checkpointer: WALCheckpointer?
+    /// Whether readers have the search index attached (reading only, it may not exist: searches scan).
+    let searchable: Bool
 
     /// Opens (creating if needed) the audit database at `path`.
     public init(path: String) throws(CustosError) {
         do {
+            let searchPath = AuditSearchIndexer.searchPath(forAuditPath: path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in
+                // Readers see the search index; the writer does not attach it, so that an append's
+                // IMMEDIATE transaction never locks it (and never waits for the indexer).
+                if db.configuration.readonly { try AuditSearchIndexer.attach(searchPath, to: db) }
+            }
             let pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB chooses NORMAL for WAL mode; an acknowledged append must survive power loss.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB: the indexes of a large log stay in memory
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerFallbackPages)")
             }
             writer = pool
             try Self.migrator.migrate(pool)
-            indexer = AuditSearchIndexer(writer: pool)
+            // Before the first read: readers attach the index's file, which this creates.
+            let indexer = try AuditSearchIndexer(auditPath: path, searchPath: searchPath)
+            self.indexer = indexer
+            checkpointer = try WALCheckpointer(path: path)
+            searchable = true
+            // Records the index has not reached (a log from before it moved to its own file) are indexed now.
+            indexer.recordsAppended()
         } catch {
             throw .unavailable("cannot open the audit database at \(path): \(error)")
         }
@@ -35,11 +52,18 @@ public final class SQLiteAuditStore: AuditStore {
     public init(readingOnly path: String) throws(CustosError) {
         guard FileManager.default.fileExists(atPath: path) else { throw .notFound("there is no audit database at \(path)") }
         do {
+            let searchPath = AuditSearchIndexer.searchPath(forAuditPath: path)
+            let searchable = FileManager.default.fileExists(atPath: searchPath)
             var configuration = Configuration()
             configuration.readonly = true
             configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in
+                if searchable { try AuditSearchIndexer.attach(searchPath, to: db) }
+            }
             writer = try DatabaseQueue(path: path, configuration: configuration)
             indexer = nil
+            checkpointer = nil
+            self.searchable = searchable
         } catch {
             throw .unavailable("cannot open the audit database at \(path): \(error)")
         }
@@ -96,7 +120,14 @@ public final class SQLiteAuditStore: AuditStore {
             // Search keys move out of the append's transaction: the indexer writes them in large sorted
             // batches behind it, and searches read the not-yet-indexed tail by scan.
             for column in ["agent", "authorized_by", "session"] { try db.execute(sql: "DROP INDEX audit_record_\(column)") }
-            try AuditSearchIndexer.createTables(db)
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_search (
+                        field INTEGER NOT NULL, value TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (field, value, idx)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE audit_search_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed INTEGER NOT NULL);
+                    INSERT INTO audit_search_state (id, indexed) VALUES (1, 0);
+                    """)
         }
         migrator.registerMigration("v3-audit-retention") { db in
             // Records below the latest pruning's `before` may be deleted, no others; prunings only grow.
@@ -140,6 +171,10 @@ public final class SQLiteAuditStore: AuditStore {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v5-audit-search-apart") { db in
+            // The search index moves to its own file (AuditSearchIndexer), which indexes the log anew.
+            try db.execute(sql: "DROP TABLE audit_search; DROP TABLE audit_search_state")
+        }
         return migrator
     }
 
@@ -151,17 +186,22 @@ public final class SQLiteAuditStore: AuditStore {
 
     /// Records appended but not yet in the search index, and the indexer's last failure.
     public func searchIndexState() async throws -> SearchIndexState {
-        let (indexed, size) = try await writer.read { db in (try AuditSearchIndexer.indexed(db), try Snapshot(db: db).size()) }
+        let searchable = searchable
+        let (indexed, size) = try await writer.read { db in
+            (searchable ? try AuditSearchIndexer.indexed(db) : 0, try Snapshot(db: db, searchable: searchable).size())
+        }
         return SearchIndexState(lag: size > indexed ? size - indexed : 0, failure: indexer?.failure)
     }
 
     /// Indexes every record appended so far (tests and benchmarks; the server lets the indexer run).
     public func indexAll() async throws {
-        while try await AuditSearchIndexer.indexBatch(writer) > 0 {}
+        guard let indexer else { return }
+        while try await indexer.indexBatch() > 0 {}
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any AuditSnapshot) throws -> T) async throws -> T {
-        try await writer.read { db in try body(Snapshot(db: db)) }
+        let searchable = searchable
+        return try await writer.read { db in try body(Snapshot(db: db, searchable: searchable)) }
     }
 
     public func append(_ records: [PendingRecord], nodes: [CompactRange.Node]) async throws {
@@ -189,6 +229,7 @@ public final class SQLiteAuditStore: AuditStore {
             }
         }
         indexer?.recordsAppended()
+        checkpointer?.appended()
     }
 
     public func save(_ checkpoint: StoredCheckpoint) async throws {
@@ -205,13 +246,14 @@ public final class SQLiteAuditStore: AuditStore {
                 sql: "INSERT INTO audit_pruning (before, record_idx, time) VALUES (?, ?, ?)",
                 arguments: [Int64(pruning.before), Int64(pruning.recordIndex), AuditTime.now()])
             try db.execute(sql: "DELETE FROM audit_record WHERE idx < ?", arguments: [Int64(pruning.before)])
-            try db.execute(sql: "DELETE FROM audit_search WHERE idx < ?", arguments: [Int64(pruning.before)])
         }
     }
 
     /// Reads within one transaction.
     struct Snapshot: AuditSnapshot {
         let db: Database
+        /// Whether `search` (the index) is attached.
+        let searchable: Bool
 
         struct MissingNode: Error, CustomStringConvertible {
             let level: Int
@@ -293,10 +335,12 @@ public final class SQLiteAuditStore: AuditStore {
                 try Row.fetchAll(db, sql: sql + filter + " ORDER BY r.idx LIMIT \(limit)", arguments: StatementArguments(leading + arguments))
                     .map(Self.record)
             }
-            guard let key = AuditSearchIndexer.Field.key(for: query) else {
+            guard searchable, let key = AuditSearchIndexer.Field.key(for: query) else {
                 return try fetch("SELECT r.idx, r.record FROM audit_record r WHERE r.idx > ?", [after], limit: limit)
             }
-            // The indexed part through the index, then the tail the indexer has not reached by scan.
+            // The indexed part through the index, then the tail the indexer has not reached by scan. The
+            // index is read first: the log's snapshot, taken at its first read below, is then at least as
+            // new as what the indexer had read, so every indexed record is in it.
             let indexed = try AuditSearchIndexer.indexed(db)
             var found = try fetch(
                 """

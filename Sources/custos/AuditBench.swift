@@ -12,7 +12,8 @@ struct AuditBench: AsyncParsableCommand {
         discussion: """
             In a fresh audit database under --dir (SQLite, synchronous=FULL, as `custos serve` uses):
             durable appends per second with 1, 8, 64 and 256 concurrent writers (each append returns only once
-            committed); then the log is filled to --records and inclusion proofs are timed at that size;
+            committed), with the search index's lag behind the appends after each; then the log is filled to
+            --records, the search index catches up (timed), and inclusion proofs are timed at that size;
             then the whole log is verified from its records (as `custos audit verify` does).
             """
     )
@@ -34,12 +35,15 @@ struct AuditBench: AsyncParsableCommand {
             try NoteSigner(signerKey: $0.trimmingCharacters(in: .whitespacesAndNewlines))
         } ?? NoteSigner(name: "bench.local/audit")
         try (signer.signerKey + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
-        let log = try await AuditLog.open(store: try SQLiteAuditStore(path: path), signer: signer)
+        let store = try SQLiteAuditStore(path: path)
+        let log = try await AuditLog.open(store: store, signer: signer)
         var result: [String: Any] = [:]
 
         for writers in [1, 8, 64, 256] {
             let (count, elapsed) = try await Self.append(to: log, writers: writers, for: seconds)
             result["appends_per_second_\(writers)_writers"] = Int(Double(count) / elapsed)
+            // The search index is written behind the appends: how far behind it was at the end.
+            result["search_index_lag_after_\(writers)_writers"] = try await store.searchIndexState().lag
         }
 
         let fillStart = Date()
@@ -48,6 +52,10 @@ struct AuditBench: AsyncParsableCommand {
         result["fill_records_per_second"] = Int(Double(missing) / Date().timeIntervalSince(fillStart))
         let size = log.health.size
         result["records"] = size
+        result["search_index_lag_after_fill"] = try await store.searchIndexState().lag
+        let catchUp = ContinuousClock.now
+        try await store.indexAll()
+        result["search_index_catch_up_seconds"] = Self.round(Self.microseconds(ContinuousClock.now - catchUp) / 1_000_000)
         try await log.checkpoint()
 
         var latencies: [Double] = []
