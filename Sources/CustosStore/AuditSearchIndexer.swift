@@ -46,22 +46,18 @@ final class AuditSearchIndexer: Sendable {
     /// How long the indexer waits after an append before indexing, to gather a large batch.
     static let delay = Duration.milliseconds(100)
 
-    private struct State {
-        var running = false
-        var pending = false
-        var failure: String?
-    }
-
     /// Main database: the audit log (read); `search`: the index (written).
     private let connection: DatabaseQueue
-    private let state = Mutex(State())
+    private let failureText = Mutex<String?>(nil)
+    private let runner = TrailingRunner(delay: delay)
 
     /// Opens the index at `searchPath` (creating it) for the audit log at `auditPath`, whose tables exist.
     init(auditPath: String, searchPath: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in try Self.attach(searchPath, to: db) }
-        connection = try DatabaseQueue(path: auditPath, configuration: configuration)
+        let connection = try DatabaseQueue(path: auditPath, configuration: configuration)
+        self.connection = connection
         try connection.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA search.journal_mode = WAL")
             try db.execute(sql: "PRAGMA search.synchronous = NORMAL")  // derived data: a lost tail is indexed again
@@ -81,7 +77,7 @@ final class AuditSearchIndexer: Sendable {
     }
 
     /// The last indexing failure, until a later run succeeds.
-    var failure: String? { state.withLock { $0.failure } }
+    var failure: String? { failureText.withLock { $0 } }
 
     /// The index's tables in `search`, unless they exist. `pruned`: the pruning whose records'
     /// keys have been deleted.
@@ -103,39 +99,18 @@ final class AuditSearchIndexer: Sendable {
         UInt64(try Int64.fetchOne(db, sql: "SELECT indexed FROM search.audit_search_state WHERE id = 1") ?? 0)
     }
 
-    /// Called after every committed append: starts a run unless one is going, which then goes on.
-    func recordsAppended() {
-        let start = state.withLock { state -> Bool in
-            state.pending = true
-            guard !state.running else { return false }
-            state.running = true
-            return true
-        }
-        guard start else { return }
-        Task.detached(priority: .utility) { [self] in await run() }
-    }
+    /// Called after every committed append: indexes what is new a little later.
+    func recordsAppended() { runner.request { [weak self] in await self?.indexNew() ?? false } }
 
-    private func run() async {
-        while true {
-            try? await Task.sleep(for: Self.delay)
-            state.withLock { $0.pending = false }
-            var failed = false
-            do {
-                while try await indexBatch() == Self.batchLimit {}
-                state.withLock { $0.failure = nil }
-            } catch {
-                state.withLock { $0.failure = "the audit search index cannot be written: \(error)" }
-                failed = true
-            }
-            let again = state.withLock { state -> Bool in
-                // After a failure, the next append tries again; searches meanwhile scan a longer tail.
-                guard state.pending, !failed else {
-                    state.running = false
-                    return false
-                }
-                return true
-            }
-            guard again else { return }
+    /// Indexes until nothing is left; false after a failure (searches meanwhile scan a longer tail).
+    private func indexNew() async -> Bool {
+        do {
+            while try await indexBatch() == Self.batchLimit {}
+            failureText.withLock { $0 = nil }
+            return true
+        } catch {
+            failureText.withLock { $0 = "the audit search index cannot be written: \(error)" }
+            return false
         }
     }
 

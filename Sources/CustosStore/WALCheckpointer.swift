@@ -1,5 +1,4 @@
 import GRDB
-import Synchronization
 
 /// Copies the write-ahead log back into the database file from a connection of its own, behind the
 /// appends, so that a commit rarely carries a checkpoint's page copies and database fsync.
@@ -14,14 +13,8 @@ final class WALCheckpointer: Sendable {
     /// How long after an append a checkpoint runs, to copy many commits at once.
     static let delay = Duration.milliseconds(50)
 
-    private struct State {
-        var running = false
-        var pending = false
-        var failure: String?
-    }
-
     private let connection: DatabaseQueue
-    private let state = Mutex(State())
+    private let runner = TrailingRunner(delay: delay)
 
     /// A second connection to the database at `path`, which the caller has opened in WAL mode.
     init(path: String) throws {
@@ -30,40 +23,13 @@ final class WALCheckpointer: Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    /// The last checkpoint failure, until a later one succeeds.
-    var failure: String? { state.withLock { $0.failure } }
+    /// Called after every committed append: checkpoints a little later.
+    func appended() { runner.request { [weak self] in await self?.checkpoint() ?? false } }
 
-    /// Called after every committed append: starts a run unless one is going, which then goes on.
-    func appended() {
-        let start = state.withLock { state -> Bool in
-            state.pending = true
-            guard !state.running else { return false }
-            state.running = true
-            return true
-        }
-        guard start else { return }
-        Task.detached(priority: .utility) { [self] in await run() }
-    }
-
-    private func run() async {
-        while true {
-            try? await Task.sleep(for: Self.delay)
-            state.withLock { $0.pending = false }
-            do {
-                // PASSIVE: copies what no reader still needs, never waits for the writer or readers.
-                try await connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
-                state.withLock { $0.failure = nil }
-            } catch {
-                state.withLock { $0.failure = "the audit log's background checkpoint failed: \(error)" }
-            }
-            let again = state.withLock { state -> Bool in
-                guard state.pending else {
-                    state.running = false
-                    return false
-                }
-                return true
-            }
-            guard again else { return }
-        }
+    private func checkpoint() async -> Bool {
+        // PASSIVE: copies what no reader still needs, never waits for the writer or readers. A failure
+        // costs only speed: the writer's own checkpoint bounds the log, and the next append tries again.
+        _ = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        return true
     }
 }
