@@ -1,7 +1,8 @@
 """The floor under `custos audit bench`: what SQLite alone gives on this disk for the same writes.
 
-Writes rows shaped like the audit log's (a ~420-byte record with its search columns, the time index,
-the leaf hash and the inner tree nodes it completes, keyed as Custos keys them) in transactions of
+Writes rows shaped like the audit log's (a ~420-byte record with its leaf hash and search columns,
+the time index, and the inner tree nodes of 16 leaves and more it completes, keyed as Custos keys
+them) in transactions of
 1, 8, 64 and 256 rows, with WAL and synchronous=FULL, one thread, no encoding, hashing or task
 scheduling. A transaction of N rows is what group commit makes of N concurrent appenders at best.
 
@@ -26,9 +27,8 @@ db.execute("PRAGMA journal_mode = WAL")
 db.execute("PRAGMA cache_size = -65536")
 db.execute(
     "CREATE TABLE audit_record (idx INTEGER PRIMARY KEY, record BLOB NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL, "
-    "event TEXT, agent TEXT, sponsor TEXT, authorized_by TEXT, action TEXT, decision TEXT, session TEXT)")
+    "event TEXT, agent TEXT, sponsor TEXT, authorized_by TEXT, action TEXT, decision TEXT, session TEXT, leaf BLOB)")
 db.execute("CREATE INDEX audit_record_time ON audit_record (time)")
-db.execute("CREATE TABLE audit_node (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY (level, idx)) WITHOUT ROWID")
 db.execute("CREATE TABLE audit_tree (last INTEGER, level INTEGER, hash BLOB, PRIMARY KEY (last, level)) WITHOUT ROWID")
 
 size = 0
@@ -41,10 +41,9 @@ def append(rows):
         i = size
         record = os.urandom(420)
         db.execute(
-            "INSERT INTO audit_record VALUES (?, ?, ?, 'decision', NULL, ?, 'dana@example.com', ?, 'call_tool', 'allow', ?)",
-            (i, record, i, f"agent-{i % 1000}", f'User::"u{i % 5000}"', f"s-{i % 20000}"))
-        db.execute("INSERT INTO audit_node VALUES (0, ?, ?)", (i, hashlib.sha256(record).digest()))
-        level = 1
+            "INSERT INTO audit_record VALUES (?, ?, ?, 'decision', NULL, ?, 'dana@example.com', ?, 'call_tool', 'allow', ?, ?)",
+            (i, record, i, f"agent-{i % 1000}", f'User::"u{i % 5000}"', f"s-{i % 20000}", hashlib.sha256(record).digest()))
+        level = 4  # smaller subtrees are computed from the leaves, not stored
         while (i + 1) % (1 << level) == 0:  # the inner nodes leaf i completes
             db.execute("INSERT INTO audit_tree VALUES (?, ?, ?)", (i, level, os.urandom(32)))
             level += 1

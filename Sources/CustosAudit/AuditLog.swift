@@ -162,7 +162,7 @@ public final class AuditLog: Sendable {
                 time = record.time
                 let index = next.size
                 nodes += next.append(leaf)
-                pending.append(PendingRecord(index: index, bytes: bytes, record: record))
+                pending.append(PendingRecord(index: index, bytes: bytes, record: record, leaf: leaf))
                 receipts.append(.success(AuditReceipt(index: index, leafHash: leaf, time: time)))
             }
             do {

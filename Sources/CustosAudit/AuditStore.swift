@@ -14,6 +14,8 @@ public struct PendingRecord: Sendable {
     public let index: UInt64
     public let bytes: [UInt8]
     public let record: AuditRecord
+    /// `SHA-256(0x00 ‖ bytes)`.
+    public let leaf: TreeHash
 }
 
 /// A signed checkpoint as stored.
@@ -103,7 +105,8 @@ public protocol AuditSnapshot: PerfectSubtreeReader {
 public protocol AuditStore: Sendable {
     /// Runs `body` on one consistent snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (any AuditSnapshot) throws -> T) async throws -> T
-    /// Appends records and the tree nodes they complete in one durable transaction.
+    /// Appends records and the tree nodes they complete in one durable transaction. A store may keep
+    /// only some levels of nodes and compute the others from the leaves when they are read.
     func append(_ records: [PendingRecord], nodes: [CompactRange.Node]) async throws
     /// Stores a checkpoint; a checkpoint of the same size already stored is left as it is.
     func save(_ checkpoint: StoredCheckpoint) async throws

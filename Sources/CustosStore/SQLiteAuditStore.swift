@@ -175,8 +175,20 @@ public final class SQLiteAuditStore: AuditStore {
             // The search index moves to its own file (AuditSearchIndexer), which indexes the log anew.
             try db.execute(sql: "DROP TABLE audit_search; DROP TABLE audit_search_state")
         }
+        migrator.registerMigration("v6-audit-leaf-in-record") { db in
+            // New records carry their leaf hash in their own row (one row less per append), and only
+            // subtrees of ``lowestStoredLevel`` and up are stored; smaller ones are computed from the
+            // leaves. Rows written before keep their leaves and nodes where they are; pruned records'
+            // leaves move to audit_node.
+            try db.execute(sql: "ALTER TABLE audit_record ADD COLUMN leaf BLOB")
+        }
         return migrator
     }
+
+    /// Subtrees below this level (up to 8 leaves) are not stored but computed from the leaves: a proof
+    /// reads at most 15 more leaf hashes, and an append writes about 1/16 of a node row per record
+    /// instead of one. Pruning keeps the leaves, so these stay computable in the pruned part too.
+    static let lowestStoredLevel = 4
 
     /// The key of an inner node in `audit_tree`: the index of the last leaf it covers (nil beyond any tree).
     static func lastLeaf(level: Int, index: UInt64) -> Int64? {
@@ -208,22 +220,19 @@ public final class SQLiteAuditStore: AuditStore {
         try await writer.write { db in
             let insertRecord = try db.cachedStatement(
                 sql: """
-                    INSERT INTO audit_record (idx, record, time, kind, event, agent, sponsor, authorized_by, action, decision, session)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO audit_record (idx, record, leaf, time, kind, event, agent, sponsor, authorized_by, action, decision, session)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for pending in records {
                 let r = pending.record
                 try insertRecord.execute(arguments: [
-                    Int64(pending.index), Data(pending.bytes), r.time, r.kind.rawValue, r.event, r.agent, r.sponsor,
-                    r.authorizedBy, r.action, r.decision?.rawValue, r.session,
+                    Int64(pending.index), Data(pending.bytes), Data(pending.leaf.bytes), r.time, r.kind.rawValue, r.event,
+                    r.agent, r.sponsor, r.authorizedBy, r.action, r.decision?.rawValue, r.session,
                 ])
             }
-            let insertLeaf = try db.cachedStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (0, ?, ?)")
             let insertNode = try db.cachedStatement(sql: "INSERT INTO audit_tree (last, level, hash) VALUES (?, ?, ?)")
-            for node in nodes {
-                if node.level == 0 {
-                    try insertLeaf.execute(arguments: [Int64(node.index), Data(node.hash.bytes)])
-                } else if let last = Self.lastLeaf(level: node.level, index: node.index) {
+            for node in nodes where node.level >= Self.lowestStoredLevel {
+                if let last = Self.lastLeaf(level: node.level, index: node.index) {
                     try insertNode.execute(arguments: [last, node.level, Data(node.hash.bytes)])
                 }
             }
@@ -245,6 +254,11 @@ public final class SQLiteAuditStore: AuditStore {
             try db.execute(
                 sql: "INSERT INTO audit_pruning (before, record_idx, time) VALUES (?, ?, ?)",
                 arguments: [Int64(pruning.before), Int64(pruning.recordIndex), AuditTime.now()])
+            // The pruned records' leaf hashes stay (in audit_node, as before v6), so that every subtree of
+            // the pruned part, and the root of every checkpoint in it, can still be computed.
+            try db.execute(
+                sql: "INSERT INTO audit_node (level, idx, hash) SELECT 0, idx, leaf FROM audit_record WHERE idx < ? AND leaf IS NOT NULL",
+                arguments: [Int64(pruning.before)])
             try db.execute(sql: "DELETE FROM audit_record WHERE idx < ?", arguments: [Int64(pruning.before)])
         }
     }
@@ -262,15 +276,21 @@ public final class SQLiteAuditStore: AuditStore {
         }
 
         func hash(level: Int, index: UInt64) throws -> TreeHash {
-            let bytes: Data?
+            var bytes: Data?
             if level == 0 {
-                let statement = try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = 0 AND idx = ?")
+                // In the record's row; rows from before v6, and pruned records, keep theirs in audit_node.
+                let statement = try db.cachedStatement(sql: "SELECT leaf FROM audit_record WHERE idx = ?")
                 bytes = try Data.fetchOne(statement, arguments: [Int64(clamping: index)])
+                if bytes == nil {
+                    let old = try db.cachedStatement(sql: "SELECT hash FROM audit_node WHERE level = 0 AND idx = ?")
+                    bytes = try Data.fetchOne(old, arguments: [Int64(clamping: index)])
+                }
             } else if let last = SQLiteAuditStore.lastLeaf(level: level, index: index) {
                 let statement = try db.cachedStatement(sql: "SELECT hash FROM audit_tree WHERE last = ? AND level = ?")
                 bytes = try Data.fetchOne(statement, arguments: [last, level])
-            } else {
-                bytes = nil
+                if bytes == nil, level < SQLiteAuditStore.lowestStoredLevel {
+                    return TreeHash.node(try hash(level: level - 1, index: 2 * index), try hash(level: level - 1, index: 2 * index + 1))
+                }
             }
             guard let hash = bytes?.withUnsafeBytes({ TreeHash(raw: $0) }) else { throw MissingNode(level: level, index: index) }
             return hash
@@ -290,14 +310,19 @@ public final class SQLiteAuditStore: AuditStore {
         func forEachRecord(from start: UInt64, _ body: (UInt64, UnsafeRawBufferPointer, TreeHash?) throws -> Bool) throws {
             // Two sequential scans merged by index: cheaper than a join's lookup per record.
             let start = Int64(clamping: start)
-            let records = try Row.fetchCursor(db, sql: "SELECT idx, record FROM audit_record WHERE idx >= ? ORDER BY idx", arguments: [start])
+            // Leaves written before v6 are in audit_node; later ones in the record's row.
+            let records = try Row.fetchCursor(
+                db, sql: "SELECT idx, record, leaf FROM audit_record WHERE idx >= ? ORDER BY idx", arguments: [start])
             let leaves = try Row.fetchCursor(
                 db, sql: "SELECT idx, hash FROM audit_node WHERE level = 0 AND idx >= ? ORDER BY idx", arguments: [start])
             var leaf: (index: Int64, hash: TreeHash?)? = try Self.leaf(leaves.next())
             while let row = try records.next() {
                 let index: Int64 = row[0]
-                while let current = leaf, current.index < index { leaf = try Self.leaf(leaves.next()) }
-                let stored = leaf.flatMap { $0.index == index ? $0.hash : nil }
+                var stored = try row.withUnsafeData(atIndex: 2) { data in data?.withUnsafeBytes { TreeHash(raw: $0) } }
+                if stored == nil {
+                    while let current = leaf, current.index < index { leaf = try Self.leaf(leaves.next()) }
+                    stored = leaf.flatMap { $0.index == index ? $0.hash : nil }
+                }
                 let proceed = try row.withUnsafeData(atIndex: 1) { data in
                     try (data ?? Data()).withUnsafeBytes { try body(UInt64(index), $0, stored) }
                 }

@@ -96,11 +96,13 @@ import Testing
         let store = try SQLiteAuditStore(path: path)
         #expect(try await store.synchronousLevel() == 2)
         let log = try await AuditLog.open(store: store, signer: signer)
-        _ = try await log.append(Self.record(1))
-        _ = try await log.append(Self.record(2))  // completes an inner node
+        for n in 1...16 { _ = try await log.append(Self.record(n)) }  // completes a stored subtree of 16
         try await log.checkpoint()
         let database = try openAuditDatabase(path)
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_record SET kind = 'event'") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_record SET leaf = NULL") } }
+        #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_record") } }
+        try await database.write { try $0.execute(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (0, 99, x'00')") }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_node") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "DELETE FROM audit_tree") } }
         #expect(throws: DatabaseError.self) { try database.write { try $0.execute(sql: "UPDATE audit_tree SET hash = x'00'") } }
@@ -142,7 +144,7 @@ import Testing
     }
 
     /// A log written with every tree node in `audit_node` (before `audit_tree`) opens, verifies and
-    /// proves after the migration moves its inner nodes.
+    /// proves after the migrations move its inner nodes and give new records their leaf in their row.
     @Test func aLogInTheFirstLayoutIsMigrated() async throws {
         let database = try openAuditDatabase(path)
         try SQLiteAuditStore.migrator.migrate(database, upTo: "v3-audit-retention")
@@ -173,10 +175,17 @@ import Testing
         try ProofVerification.verifyInclusion(
             leafHash: leaf.bytes, index: 21, treeSize: size, proof: proof.map(\.bytes), root: checkpoint.root.bytes)
         _ = try await Self.appendConcurrently(log, count: 20, offset: 37)
-        try await log.checkpoint()
+        let later = try Checkpoint.open(try await log.checkpoint(), verifier: signer.verifier, origin: "test.example/audit")
         let report = try await verify()
         #expect(report.isValid, "\(report.problems)")
         #expect(report.records == 57)
+        // Proofs across both layouts: leaves in audit_node before, in the record rows after.
+        for index: UInt64 in [5, 36, 37, 50] {
+            let (size, proof) = try await log.inclusionProof(index: index)
+            let leaf = TreeHash.leaf(try await log.records(in: index..<index + 1)[0].bytes)
+            try ProofVerification.verifyInclusion(
+                leafHash: leaf.bytes, index: index, treeSize: size, proof: proof.map(\.bytes), root: later.root.bytes)
+        }
     }
 
     @Test func aStoreThatCannotWriteFailsEveryAppendAndShowsInHealth() async throws {
@@ -275,10 +284,13 @@ import Testing
         let bytes = try await database.read { try Data.fetchOne($0, sql: "SELECT record FROM audit_record WHERE idx = 30") } ?? Data()
         let forged = Data(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "agent-", with: "agEnt-").utf8)
         let leaf = Data(TreeHash.leaf(forged).bytes)
-        try tamper("UPDATE audit_record SET record = x'\(forged.map { String(format: "%02x", $0) }.joined())' WHERE idx = 30")
-        try tamper("UPDATE audit_node SET hash = x'\(leaf.map { String(format: "%02x", $0) }.joined())' WHERE level = 0 AND idx = 30")
+        try tamper("""
+            UPDATE audit_record SET record = x'\(forged.map { String(format: "%02x", $0) }.joined())',
+            leaf = x'\(leaf.map { String(format: "%02x", $0) }.joined())' WHERE idx = 30
+            """)
         let report = try await verify()
         #expect(!report.isValid)
+        #expect(!report.problems.contains { $0.contains("no longer match the leaf hash") }, "the stored leaf matches the forged record")
         #expect(report.problems.contains { $0.contains("do not reproduce the checkpoint of size 50") }, "\(report.problems)")
         // The stored tree no longer matches the checkpoint either, once the upper nodes are rewritten too.
         try tamper("DELETE FROM audit_tree WHERE level = 5 AND last = 31")
