@@ -1,5 +1,6 @@
 import CustosGuardrails
 import Foundation
+import PropertyBased
 import Testing
 
 /// Redaction rules per label and per destination, the labels a deployment adds, and the
@@ -77,6 +78,40 @@ import Testing
             _ = try RedactionRules(document: document)
         } throws: { error in
             (error as? RedactionRulesError)?.path == path
+        }
+    }
+
+    /// Any document built from the rules' own vocabulary and some noise: it is read, or refused with a
+    /// path, never anything else; what is read gives a policy for any destination.
+    @Test func anyDocumentIsReadOrRefusedWithWhere() async {
+        let words = ["classification", "default", "labels", "types", "destinations", "zone", "vendor", "pii", "secret",
+                     "restricted", "mask", "block", "allow", "hash", "placeholder", "EMAIL_ADDRESS", "CREDIT_CARD", "x", ""]
+        func node(_ choices: inout [Int], depth: Int) -> Any {
+            let choice = choices.popLast() ?? 0
+            switch depth > 3 ? choice % 3 : choice % 6 {
+            case 0: return words[(choices.popLast() ?? 0) % words.count]
+            case 1: return choices.popLast() ?? 7
+            case 2: return NSNull()
+            case 3: return (0..<((choices.popLast() ?? 0) % 3)).map { _ in node(&choices, depth: depth + 1) }
+            default:
+                var mapping: [String: Any] = [:]
+                for _ in 0..<((choices.popLast() ?? 0) % 4) {
+                    mapping[words[(choices.popLast() ?? 0) % words.count]] = node(&choices, depth: depth + 1)
+                }
+                return mapping
+            }
+        }
+        await propertyCheck(count: 3000, input: Gen.int(in: 0...1000).array(of: 0...60)) { numbers in
+            var choices = numbers
+            let document = node(&choices, depth: 0)
+            do {
+                let rules = try RedactionRules(document: document)
+                for destination in [RedactionDestination(), RedactionDestination(zone: "x"), RedactionDestination(zone: "x", vendor: "x")] {
+                    _ = redact(rules, destination, "mail ana@example.org, RESTRICTED")
+                }
+            } catch {
+                #expect(error is RedactionRulesError, "\(error)")
+            }
         }
     }
 

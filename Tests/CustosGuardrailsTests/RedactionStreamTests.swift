@@ -113,6 +113,29 @@ import Testing
         #expect(invalid.write(utf8: [0x61, 0xFF, 0xE2, 0x82]) + invalid.finish() == "a\u{FFFD}\u{FFFD}")
     }
 
+    @Test func restoringAnyCuttingGivesTheWholeTextsRestoration() async {
+        let vault = PlaceholderVault()
+        let text = "mail ana@example.org and bob@example.org, card 4111 1111 1111 1111"
+        let redacted = Self.redactor().redact(text, GuardrailScanner().scan(text), vault: vault).text
+        let answer = "To <EMAIL_ADDRESS_2>: <CREDIT_CARD_1> < <EMAIL_ADDRESS_1><EMAIL_ADDRESS_9> <" + redacted + " <"
+        let whole = vault.restore(answer)
+        let scalars = Array(answer.unicodeScalars)
+        await propertyCheck(count: 300, input: Gen.int(in: 1...12).array(of: 1...30)) { cuts in
+            var restore = PlaceholderRestoreStream(vault: vault)
+            var out = ""
+            var cursor = 0
+            var turn = 0
+            while cursor < scalars.count {
+                let end = min(scalars.count, cursor + cuts[turn % cuts.count])
+                out += restore.write(String(String.UnicodeScalarView(scalars[cursor..<end])))
+                cursor = end
+                turn += 1
+            }
+            #expect(out + restore.finish() == whole)
+        }
+        #expect(whole.contains("ana@example.org") && whole.contains("4111 1111 1111 1111") && whole.contains("<EMAIL_ADDRESS_9>"))
+    }
+
     @Test func placeholdersAreRestoredAcrossChunks() {
         let vault = PlaceholderVault()
         let redacted = Self.redactor().redact("ana@example.org", GuardrailScanner().scan("ana@example.org"), vault: vault).text
