@@ -143,6 +143,29 @@ import Testing
         #expect(try await pages().isEmpty)
     }
 
+    /// The search index is derived data in its own file: deleted, it is rebuilt, and searches meanwhile
+    /// find everything by scan.
+    @Test func aDeletedSearchIndexIsRebuilt() async throws {
+        var query = AuditQuery()
+        query.agent = "agent-3"
+        do {
+            let store = try SQLiteAuditStore(path: path)
+            let log = try await AuditLog.open(store: store, signer: signer)
+            for n in 0..<40 { _ = try await log.append(Self.record(n)) }
+            try await store.indexAll()
+        }
+        let searchFile = URL(fileURLWithPath: path).deletingPathExtension().path + "-search.sqlite"
+        #expect(FileManager.default.fileExists(atPath: searchFile))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: searchFile + suffix) }
+        let store = try SQLiteAuditStore(path: path)
+        let found = try await store.read { [query] in try $0.search(query) }
+        #expect(found.map(\.index) == [3, 10, 17, 24, 31, 38])
+        try await store.indexAll()
+        #expect(try await store.searchIndexState() == SearchIndexState(lag: 0, failure: nil))
+        let again = try await store.read { [query] in try $0.search(query) }
+        #expect(again == found)
+    }
+
     /// A log written with every tree node in `audit_node` (before `audit_tree`) opens, verifies and
     /// proves after the migrations move its inner nodes and give new records their leaf in their row.
     @Test func aLogInTheFirstLayoutIsMigrated() async throws {

@@ -120,6 +120,12 @@ import Testing
         #expect(openAI.status == 3, "\(openAI.output.suffix(200))")
         #expect(openAI.output.contains("the stream was blocked") && !openAI.output.contains("4111"))
 
+        let lines = folder.appendingPathComponent("lines.jsonl").path
+        try #"{"id": 1, "text": "CONFIDENTIAL\ncard 4111 1111 1111 1111"}"#.write(toFile: lines, atomically: true, encoding: .utf8)
+        let scanned = try Self.run(["guard", "scan", "--input", lines, "--rules", rules], token: nil)
+        #expect(scanned.output.contains(#""labels":["confidential","restricted","pii"]"#), "\(scanned.output)")
+        #expect(scanned.output.contains(#""markings":[{"end":12,"start":0,"type":"confidential"}]"#))
+
         try "labels: {pii: plac}".write(toFile: rules, atomically: true, encoding: .utf8)
         let bad = try Self.run(["guard", "redact", "--stream", "--input", stream, "--rules", rules], token: nil)
         #expect(bad.status != 0 && bad.output.contains("labels.pii: `plac` is not a mode"))
