@@ -20,7 +20,8 @@ struct GuardRedact: ParsableCommand {
             --stream redacts standard input (or --input) as it arrives and writes it out as soon as it is safe:
             the last --look-behind characters are held back so that a finding split between reads is seen
             whole. A blocked stream stops: the rest is not written, the reason goes to standard error and the
-            command exits 3.
+            command exits 3. A finding still unfinished, or a run without spaces, longer than --max-held
+            characters also blocks it (fail closed).
             """)
 
     @Option(name: .long, help: "Input file (default: standard input).") var input: String?
@@ -35,12 +36,17 @@ struct GuardRedact: ParsableCommand {
     @Flag(name: .long, help: "Redact a raw stream instead of JSON lines.") var stream = false
     @Option(name: .customLong("look-behind"), help: "With --stream: characters held back (16-1048576).")
     var lookBehind = 256
+    @Option(name: .customLong("max-held"), help: "With --stream: most characters held for an unfinished finding or a run without spaces before the stream is blocked (at least --look-behind, at most 2097152).")
+    var maximumHeld = 256 * 1024
 
     func validate() throws {
         if rules != nil, pii != nil || secrets != nil || !type.isEmpty {
             throw ValidationError("--rules replaces --pii, --secrets and --type; give one or the other")
         }
         guard (16...1 << 20).contains(lookBehind) else { throw ValidationError("--look-behind must be 16-1048576") }
+        guard (lookBehind...ScalarText.maximumScalars / 2).contains(maximumHeld) else {
+            throw ValidationError("--max-held must be at least --look-behind and at most \(ScalarText.maximumScalars / 2)")
+        }
     }
 
     func run() throws {
@@ -51,7 +57,8 @@ struct GuardRedact: ParsableCommand {
         let scanner = GuardrailScanner(classification: rules.classification)
         let vault = PlaceholderVault()
         if stream {
-            try redactStream(RedactionStream(redactor: redactor, scanner: scanner, vault: vault, lookBehind: lookBehind))
+            try redactStream(
+                RedactionStream(redactor: redactor, scanner: scanner, vault: vault, lookBehind: lookBehind, maximumHeld: maximumHeld))
             return
         }
         try TextLines.answer(input: input) { id, text in

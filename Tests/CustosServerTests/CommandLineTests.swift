@@ -126,6 +126,13 @@ import Testing
         #expect(scanned.output.contains(#""labels":["confidential","restricted","pii"]"#), "\(scanned.output)")
         #expect(scanned.output.contains(#""markings":[{"end":12,"start":0,"type":"confidential"}]"#))
 
+        let blob = folder.appendingPathComponent("blob.txt").path
+        try ("ok " + String(repeating: "QUJD", count: 300)).write(toFile: blob, atomically: true, encoding: .utf8)
+        let held = try Self.run(["guard", "redact", "--stream", "--input", blob, "--look-behind", "16", "--max-held", "512"], token: nil)
+        #expect(held.status == 3 && held.output.contains("longer than the stream's bound"), "\(held.output.suffix(200))")
+        let roomy = try Self.run(["guard", "redact", "--stream", "--input", blob, "--look-behind", "16", "--max-held", "2048"], token: nil)
+        #expect(roomy.status == 0 && roomy.output.hasSuffix("QUJDQUJD"))
+
         try "labels: {pii: plac}".write(toFile: rules, atomically: true, encoding: .utf8)
         let bad = try Self.run(["guard", "redact", "--stream", "--input", stream, "--rules", rules], token: nil)
         #expect(bad.status != 0 && bad.output.contains("labels.pii: `plac` is not a mode"))
