@@ -92,25 +92,21 @@ struct GuardRedact: ParsableCommand {
         }
     }
 
+    /// The rules --pii, --secrets and --type give, read and checked as a rules file is.
     private func flagRules() throws -> RedactionRules {
-        var byType: [String: RedactionMode] = [:]
+        var types: [String: Any] = [:]
         for entry in type {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--type takes TYPE=MODE, not `\(entry)`") }
-            guard FindingTypes.all.contains(parts[0]) else {
-                throw ValidationError("--type: unknown finding type `\(parts[0])` (one of \(FindingTypes.all.sorted().joined(separator: ", ")))")
-            }
-            byType[parts[0]] = try mode(parts[1])
+            types[parts[0]] = parts[1]
         }
-        let labels: [DataLabel: RedactionMode] = [.pii: try mode(pii ?? "placeholder"), .secret: try mode(secrets ?? "mask")]
-        return RedactionRules(layer: RedactionPolicy.Layer(byType: byType, byLabel: labels))
-    }
-
-    private func mode(_ text: String) throws -> RedactionMode {
-        guard let mode = RedactionMode(rawValue: text) else {
-            throw ValidationError("unknown mode `\(text)` (\(RedactionMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let document: [String: Any] = ["labels": ["pii": pii ?? "placeholder", "secret": secrets ?? "mask"], "types": types]
+        do throws(RedactionRulesError) {
+            return try RedactionRules(document: document)
+        } catch {
+            let flag = error.path.hasPrefix("types") ? "--type" : error.path == "labels.pii" ? "--pii" : "--secrets"
+            throw ValidationError("\(flag): \(error.message)")
         }
-        return mode
     }
 
     private func hashKey(needed: Bool) throws -> [UInt8] {

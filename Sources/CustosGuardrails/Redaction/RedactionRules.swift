@@ -67,14 +67,6 @@ public struct RedactionRules: Hashable, Sendable {
     let defaultMode: RedactionMode
     let destinations: [Destination]
 
-    /// Rules without destinations.
-    public init(layer: RedactionPolicy.Layer, defaultMode: RedactionMode = .mask, classification: Classification = .builtIn) {
-        self.base = layer
-        self.defaultMode = defaultMode
-        self.classification = classification
-        self.destinations = []
-    }
-
     public init(document: Any?) throws(RedactionRulesError) {
         let root = try Self.mapping(document ?? [String: Any](), at: "", allowed: ["classification", "default", "labels", "types", "destinations"])
         var extra: [String: Set<DataLabel>] = [:]
