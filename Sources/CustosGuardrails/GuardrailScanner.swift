@@ -13,9 +13,11 @@ public struct ScanResult: Hashable, Sendable {
     public var truncated: Bool
 }
 
-/// Finds personal data and secrets in text. Every detector is a single left-to-right pass with
-/// bounded look-around (no regular expressions, so no backtracking), so time is linear in the text.
-/// Offsets are in Unicode scalars, end exclusive.
+/// Finds personal data and secrets in text. The text is read once into scalars, their kinds and the
+/// positions where a finding can start (``ScalarText/anchors``: word and number starts, and a few
+/// punctuation marks); every detector then goes left to right over those positions with bounded
+/// look-around (no regular expressions, so no backtracking), so time is linear in the text. Offsets
+/// are in Unicode scalars, end exclusive.
 public struct GuardrailScanner: Sendable {
     /// Personal-data findings scoring below this are dropped (shapes that need context, without it).
     public var minimumScore: Double

@@ -120,6 +120,7 @@ struct GuardFeatures: ParsableCommand {
 
 extension GuardBench {
     /// Runs `body` over `texts` round-robin for ``seconds``: how many, how many bytes, how long.
+    /// Runs `body` over `texts` round-robin for ``seconds``.
     func measure(_ texts: [String], _ body: (String) -> Void) -> (count: Int, bytes: Int, seconds: Double) {
         let clock = ContinuousClock()
         let start = clock.now
@@ -177,6 +178,10 @@ struct GuardBench: ParsableCommand {
 
     @Option(name: .long, help: "JSON lines with a `text` member.") var input: String
     @Option(name: .long, help: "How long to measure, in seconds.") var seconds: Double = 3
+    @Option(name: .long, help: "Measure only this phase (scan, stream or injection), for profiling one of them.")
+    var phase: Phase?
+
+    enum Phase: String, ExpressibleByArgument, CaseIterable { case scan, stream, injection }
 
     func run() throws {
         guard let handle = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot read \(input)") }
@@ -187,38 +192,45 @@ struct GuardBench: ParsableCommand {
             return text
         }
         guard !texts.isEmpty else { throw ValidationError("\(input) holds no texts") }
-        let scanner = GuardrailScanner()
-        var findings = 0
-        let scan = measure(texts) { text in
-            let result = scanner.scan(text)
-            findings += result.pii.count + result.secrets.count
-        }
-        // The same texts redacted as a stream of 64-byte chunks (a streamed answer), masked.
-        let redactor = Redactor(policy: RedactionPolicy(defaultMode: .mask), hashKey: [UInt8](repeating: 0, count: 32))
-        var released = 0
-        let streamed = measure(texts) { text in
-            var stream = RedactionStream(redactor: redactor, scanner: scanner)
-            let bytes = Array(text.utf8)
-            for start in stride(from: 0, to: bytes.count, by: 64) {
-                released += stream.write(utf8: bytes[start..<min(bytes.count, start + 64)]).utf8.count
-            }
-            released += stream.finish().utf8.count
-        }
-        let detector = InjectionDetector()
-        var flagged = 0
-        let injection = measure(texts) { if detector.score($0).flagged { flagged += 1 } }
+        let phases = phase.map { [$0] } ?? Phase.allCases
         func rounded(_ value: Double) -> JSONValue { .double((value * 100).rounded() / 100) }
-        let report: JSONValue = .object([
-            "texts": .integer(Int64(texts.count)), "scanned": .integer(Int64(scan.count)), "findings": .integer(Int64(findings)),
-            "mb_per_second": rounded(Double(scan.bytes) / scan.seconds / 1e6),
-            "microseconds_per_kb": rounded(scan.seconds * 1e6 / (Double(scan.bytes) / 1000)),
-            "stream_redaction_mb_per_second": rounded(Double(streamed.bytes) / streamed.seconds / 1e6),
-            "stream_released_bytes": .integer(Int64(released)),
-            "injection_microseconds_per_kb": rounded(injection.seconds * 1e6 / (Double(injection.bytes) / 1000)),
-            "injection_microseconds_per_text": rounded(injection.seconds * 1e6 / Double(injection.count)),
-            "injection_flagged": .integer(Int64(flagged)),
-        ])
-        print(report.encoded())
+        var report: [String: JSONValue] = ["texts": .integer(Int64(texts.count))]
+        let scanner = GuardrailScanner()
+        if phases.contains(.scan) {
+            var findings = 0
+            let scan = measure(texts) { text in
+                let result = scanner.scan(text)
+                findings += result.pii.count + result.secrets.count
+            }
+            report["scanned"] = .integer(Int64(scan.count))
+            report["findings"] = .integer(Int64(findings))
+            report["mb_per_second"] = rounded(Double(scan.bytes) / scan.seconds / 1e6)
+            report["microseconds_per_kb"] = rounded(scan.seconds * 1e6 / (Double(scan.bytes) / 1000))
+        }
+        if phases.contains(.stream) {
+            // The same texts redacted as a stream of 64-byte chunks (a streamed answer), masked.
+            let redactor = Redactor(policy: RedactionPolicy(defaultMode: .mask), hashKey: [UInt8](repeating: 0, count: 32))
+            var released = 0
+            let streamed = measure(texts) { text in
+                var stream = RedactionStream(redactor: redactor, scanner: scanner)
+                let bytes = Array(text.utf8)
+                for start in stride(from: 0, to: bytes.count, by: 64) {
+                    released += stream.write(utf8: bytes[start..<min(bytes.count, start + 64)]).utf8.count
+                }
+                released += stream.finish().utf8.count
+            }
+            report["stream_redaction_mb_per_second"] = rounded(Double(streamed.bytes) / streamed.seconds / 1e6)
+            report["stream_released_bytes"] = .integer(Int64(released))
+        }
+        if phases.contains(.injection) {
+            let detector = InjectionDetector()
+            var flagged = 0
+            let injection = measure(texts) { if detector.score($0).flagged { flagged += 1 } }
+            report["injection_microseconds_per_kb"] = rounded(injection.seconds * 1e6 / (Double(injection.bytes) / 1000))
+            report["injection_microseconds_per_text"] = rounded(injection.seconds * 1e6 / Double(injection.count))
+            report["injection_flagged"] = .integer(Int64(flagged))
+        }
+        print(JSONValue.object(report).encoded())
     }
 }
 

@@ -58,6 +58,9 @@ import Testing
         #expect(pii("a@b is not one, nor is x@y.1") == [])
         #expect(pii("from 165.165.185.178 and 2001:db8::1") == ["IP_ADDRESS:165.165.185.178", "IP_ADDRESS:2001:db8::1"])
         #expect(pii("version 300.1.2.3") == [])
+        // An address stands alone: not glued to a word (`v1.2.3.4`), and `Name::` is not `e::`.
+        #expect(pii("v1.2.3.4 build, Name:: value, DOB:: 1") == [])
+        #expect(pii("(10.0.0.1) [::1]") == ["IP_ADDRESS:10.0.0.1", "IP_ADDRESS:::1"])
         #expect(pii("call me at +41 (0)62 585 51 90") == ["PHONE_NUMBER:+41 (0)62 585 51 90"])
         #expect(pii("phone: 541-714-1388") == ["PHONE_NUMBER:541-714-1388"])
         #expect(pii("on 2012-10-01 00:46:43 it rained") == [])

@@ -70,19 +70,21 @@ enum ClassificationMarkings {
 
     static func scan(_ text: ScalarText, into markings: inout [Finding]) {
         var lineStart = 0
-        while lineStart < text.count {
-            var lineEnd = lineStart
-            var colons = false
-            while lineEnd < text.count, text[lineEnd] != "\n" {
-                if text[lineEnd] == ":" { colons = true }
-                lineEnd += 1
+        var colons: [Int] = []
+        for index in text.anchors where text[index] == "\n" || text[index] == ":" {
+            guard text[index] == "\n" else {
+                colons.append(index)
+                continue
             }
-            line(text, lineStart..<lineEnd, hasColon: colons, into: &markings)
-            lineStart = lineEnd + 1
+            line(text, lineStart..<index, colons: colons, into: &markings)
+            colons.removeAll(keepingCapacity: true)
+            lineStart = index + 1
         }
+        if lineStart < text.count { line(text, lineStart..<text.count, colons: colons, into: &markings) }
     }
 
-    private static func line(_ text: ScalarText, _ range: Range<Int>, hasColon: Bool, into markings: inout [Finding]) {
+    /// One line, with the positions of its colons.
+    private static func line(_ text: ScalarText, _ range: Range<Int>, colons: [Int], into markings: inout [Finding]) {
         let trimmed = trim(text, range)
         if trimmed.count <= longest, text.isASCIIUppercase(trimmed.lowerBound), text.isASCIIUppercase(trimmed.lowerBound + 1),
             let label = banners[text.string(trimmed)]
@@ -90,12 +92,8 @@ enum ClassificationMarkings {
             markings.append(Finding(type: label.rawValue, start: trimmed.lowerBound, end: trimmed.upperBound, score: 1.0))
             return
         }
-        guard hasColon else { return }
-        var index = range.lowerBound
-        while index < range.upperBound {
-            defer { index += 1 }
-            guard text[index] == ":", isKey(text, trim(text, max(range.lowerBound, index - longest)..<index, fromStart: false))
-            else { continue }
+        for index in colons {
+            guard isKey(text, trim(text, max(range.lowerBound, index - longest)..<index, fromStart: false)) else { continue }
             let value = trim(text, index + 1..<min(range.upperBound, index + 1 + longest), fromEnd: false)
             if let (label, end) = valueLabel(text, value) {
                 markings.append(Finding(type: label.rawValue, start: value.lowerBound, end: end, score: 0.9))

@@ -6,25 +6,25 @@ import Darwin
 
 /// E-mail addresses, IP addresses and phone numbers.
 enum ContactDetectors {
-    private static func isLocalPart(_ s: Unicode.Scalar) -> Bool {
-        s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || "._%+-".unicodeScalars.contains(s))
+    private static func isLocalPart(_ text: ScalarText, _ index: Int) -> Bool {
+        text.isAny(index, .asciiAlphanumeric) || [".", "_", "%", "+", "-"].contains(text[index])
     }
 
-    private static func isDomain(_ s: Unicode.Scalar) -> Bool {
-        s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "-" || s == ".")
+    private static func isDomain(_ text: ScalarText, _ index: Int) -> Bool {
+        text.isAny(index, .asciiAlphanumeric) || text[index] == "-" || text[index] == "."
     }
 
     /// `local@domain.tld`: at each `@`, the longest local part to the left (at most 64) and domain to
     /// the right (at most 253) whose last label is two or more letters.
     static func emails(_ text: ScalarText, into findings: inout [Finding]) {
         var lastEnd = 0
-        for at in 0..<text.count where text[at] == "@" && at >= lastEnd {
+        for at in text.anchors where at >= lastEnd && text[at] == "@" {
             var start = at
-            while start > lastEnd, at - start < 64, isLocalPart(text[start - 1]) { start -= 1 }
+            while start > lastEnd, at - start < 64, isLocalPart(text, start - 1) { start -= 1 }
             while start < at, text[start] == "." { start += 1 }
             guard start < at else { continue }
             var end = at + 1
-            while end < text.count, end - at <= 253, isDomain(text[end]) { end += 1 }
+            while end < text.count, end - at <= 253, isDomain(text, end) { end += 1 }
             while end > at + 1, text[end - 1] == "." || text[end - 1] == "-" { end -= 1 }
             let domain = text.string(at + 1..<end)
             let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
@@ -36,20 +36,18 @@ enum ContactDetectors {
         }
     }
 
-    /// Dotted-quad IPv4 addresses (each part 0–255) and IPv6 addresses (checked by `inet_pton`).
+    /// Dotted-quad IPv4 addresses (each part 0–255) and IPv6 addresses (checked by `inet_pton`), standing
+    /// alone: not after a letter or digit (`v1.2.3.4` is a version), a colon or a dot.
     static func ipAddresses(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
+        var resume = 0
+        for index in text.anchors where index >= resume {
             let s = text[index]
-            let startsToken = index == 0 || !(isHex(text[index - 1]) || text[index - 1] == ":" || text[index - 1] == ".")
-            guard startsToken, isHex(s) || s == ":" else {
-                index += 1
-                continue
-            }
+            let startsToken = index == 0 || !(isHex(text, index - 1) || text[index - 1] == ":" || text[index - 1] == ".")
+            guard startsToken, s == ":" || (isHex(text, index) && !text.isAny(index - 1, .asciiAlphanumeric)) else { continue }
             var end = index
             var colons = 0
             var dots = 0
-            while end < text.count, end - index < 45, isHex(text[end]) || text[end] == ":" || text[end] == "." {
+            while end < text.count, end - index < 45, isHex(text, end) || text[end] == ":" || text[end] == "." {
                 if text[end] == ":" { colons += 1 }
                 if text[end] == "." { dots += 1 }
                 end += 1
@@ -66,13 +64,11 @@ enum ContactDetectors {
                     findings.append(Finding(type: "IP_ADDRESS", start: index, end: end, score: 0.95))
                 }
             }
-            index = max(end, index + 1)
+            resume = end
         }
     }
 
-    private static func isHex(_ s: Unicode.Scalar) -> Bool {
-        ("0"..."9").contains(s) || ("a"..."f").contains(s) || ("A"..."F").contains(s)
-    }
+    @inline(__always) private static func isHex(_ text: ScalarText, _ index: Int) -> Bool { text.isAny(index, .hexDigit) }
 
     static func isIPv4(_ candidate: String) -> Bool {
         let parts = candidate.split(separator: ".", omittingEmptySubsequences: false)
@@ -88,23 +84,20 @@ enum ContactDetectors {
         return inet_pton(AF_INET6, candidate, &address) == 1
     }
 
-    static let phoneContext = ["phone", "tel", "telephone", "call", "mobile", "cell", "fax", "number", "contact", "reach", "dial", "whatsapp"]
+    static let phoneContext = WordKeys(["phone", "tel", "telephone", "call", "mobile", "cell", "fax", "number", "contact", "reach", "dial", "whatsapp"])
 
     /// International (`+CC …`) and national formats: digits with spaces, dashes, dots or a
     /// parenthesised area code, 7–15 digits. Scores: `+` prefix 0.75; an area code in parentheses or a
     /// leading trunk `0` 0.6; three or more groups 0.55; two groups 0.35; ten bare digits 0.3; each
     /// raised by 0.35 with a context word nearby. Date- and time-like runs are skipped.
     static func phoneNumbers(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
+        var resume = 0
+        for index in text.anchors where index >= resume {
             let s = text[index]
             let startsHere =
                 (s == "+" && text.isDigit(index + 1)) || (s == "(" && text.isDigit(index + 1))
                 || (text.isDigit(index) && !text.isAlphanumeric(index - 1) && !(index > 0 && "+-./:".unicodeScalars.contains(text[index - 1])))
-            guard startsHere else {
-                index += 1
-                continue
-            }
+            guard startsHere else { continue }
             var end = index + 1
             var digits = text.isDigit(index) ? 1 : 0
             var separators = 0
@@ -122,7 +115,7 @@ enum ContactDetectors {
                 }
                 end += 1
             }
-            defer { index = max(lastDigitEnd, index + 1) }
+            resume = max(lastDigitEnd, index + 1)
             guard (7...15).contains(digits), !text.isAlphanumeric(lastDigitEnd) else { continue }
             let candidate = text.string(index..<lastDigitEnd)
             if looksLikeDateOrTime(candidate) { continue }

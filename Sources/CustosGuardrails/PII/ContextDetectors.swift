@@ -3,7 +3,7 @@
 /// after a title or a label such as "name:". They miss what a language model would find (names in
 /// dialogue, addresses abroad); what they report is rarely wrong. One pass each, bounded look-ahead.
 enum ContextDetectors {
-    static let birthWords = ["born", "dob", "birth", "birthday", "birthdate"]
+    static let birthWords = WordKeys(["born", "dob", "birth", "birthday", "birthdate"])
 
     /// The context words a text holds, found once so that detectors which need them can be skipped.
     struct Families: OptionSet, Sendable {
@@ -13,34 +13,16 @@ enum ContextDetectors {
         static let licence = Families(rawValue: 4)
     }
 
-    static let familyKeys: [(WordKeys, Families)] = [
-        (keys(birthWords), .birth), (keys(IdentityNumberDetectors.passportWords), .passport),
-        (keys(IdentityNumberDetectors.licenceWords), .licence),
-    ]
-
     /// Which families of context words occur anywhere in the text: one pass over its ASCII words.
     static func families(_ text: ScalarText) -> Families {
-        let familyKeys = familyKeys
+        let (birth, passport, licence) = (birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords)
         var found: Families = []
-        forEachWord(text) { key, _, _ in
-            for (keys, family) in familyKeys where keys.contains(key) { found.insert(family) }
+        for word in text.words {
+            if birth.contains(word.key) { found.insert(.birth) }
+            if passport.contains(word.key) { found.insert(.passport) }
+            if licence.contains(word.key) { found.insert(.licence) }
         }
         return found
-    }
-
-    /// Calls `body` with the key, start and end of every ASCII word that does not continue another
-    /// word (a letter or digit right before it).
-    static func forEachWord(_ text: ScalarText, _ body: (_ key: UInt64, _ start: Int, _ end: Int) -> Void) {
-        var index = 0
-        while index < text.count {
-            guard text.isASCIILetter(index), !text.isAlphanumeric(index - 1) else {
-                index += 1
-                continue
-            }
-            let (key, end) = word(text, from: index)
-            body(key, index, end)
-            index = end
-        }
     }
 
     // MARK: DATE_TIME (dates of birth)
@@ -50,20 +32,17 @@ enum ContextDetectors {
     static func datesOfBirth(_ text: ScalarText, families: Families, into findings: inout [Finding]) {
         guard families.contains(.birth) else { return }
         let months = months
-        var index = 0
-        while index < text.count {
-            guard !text.isAlphanumeric(index - 1), let end = dateEnd(text, from: index, months: months) else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors where index >= resume && !text.isAlphanumeric(index - 1) {
+            guard let end = dateEnd(text, from: index, months: months) else { continue }
             if text.hasContext(birthWords, around: index..<end, distance: 30) {
                 findings.append(Finding(type: "DATE_TIME", start: index, end: end, score: 0.85))
             }
-            index = end
+            resume = end
         }
     }
 
-    static let months = keys([
+    static let months = WordKeys([
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
         "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     ])
@@ -124,65 +103,30 @@ enum ContextDetectors {
         return end < text.count && text[end] == "." ? end + 1 : end
     }
 
-    /// The ASCII word at `start` as a ``WordKey`` (case-insensitive) and its end; the key is 0 for an
-    /// empty word or one longer than 12 letters. No allocation: this runs for every word of a text.
-    static func word(_ text: ScalarText, from start: Int) -> (key: UInt64, end: Int) {
-        var key: UInt64 = 0
-        var index = start
-        while index < text.count, text.isASCIILetter(index) {
-            if index - start < 12 { key = key << 5 | (UInt64(text[index].value | 0x20) - 0x60) }
-            index += 1
-        }
-        return (index - start <= 12 ? key : 0, index)
-    }
-
-    /// The keys of lowercase ASCII words, for ``word(_:from:)``.
-    static func keys(_ words: [String]) -> WordKeys {
-        WordKeys(keys: words.map(key).sorted())
-    }
-
-    /// The key of one lowercase ASCII word.
-    static func key(_ word: String) -> UInt64 {
-        word.unicodeScalars.reduce(UInt64(0)) { $0 << 5 | (UInt64($1.value) - 0x60) }
-    }
-
-    /// A few word keys, sorted: a membership test is a handful of integer comparisons (this runs for
-    /// every word of a text, where hashing would cost more than the rest of the detector).
-    struct WordKeys: Sendable {
-        let keys: [UInt64]
-
-        func contains(_ key: UInt64) -> Bool {
-            var low = 0
-            var high = keys.count
-            while low < high {
-                let middle = (low + high) / 2
-                if keys[middle] < key { low = middle + 1 } else { high = middle }
-            }
-            return low < keys.count && keys[low] == key
-        }
+    /// The ASCII word at `start` as a ``WordKeys`` key and its end.
+    @inline(__always) static func word(_ text: ScalarText, from start: Int) -> (key: UInt64, end: Int) {
+        WordKeys.word(text, from: start, upTo: text.count)
     }
 
     // MARK: STREET_ADDRESS
 
-    static let streetWords = keys([
+    static let streetWords = WordKeys([
         "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive", "dr", "court", "ct",
         "way", "place", "pl", "terrace", "ter", "circle", "cir", "parkway", "pkwy", "highway", "hwy", "square", "sq", "crescent",
         "close", "trail", "trl", "plaza", "alley", "route", "walk", "row", "loop", "pike", "run", "ridge", "view", "gardens",
     ])
-    static let unitWords = keys(["apt", "apartment", "suite", "ste", "unit", "floor", "fl", "room", "rm"])
+    static let addressWords = WordKeys(["address", "lives", "live", "located", "ship", "deliver", "mail"])
+    static let unitWords = WordKeys(["apt", "apartment", "suite", "ste", "unit", "floor", "fl", "room", "rm"])
 
     /// A house number (1–6 digits, optionally a letter), one to four words starting with a capital, and
     /// a street word (Street, Ave, Road…); then an optional unit (`Apt. 4`, `Suite 274`).
     static func streetAddresses(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
-            guard text.isDigit(index), !text.isAlphanumeric(index - 1), let end = addressEnd(text, from: index) else {
-                index += 1
-                continue
-            }
-            let context = text.hasContext(["address", "lives", "live", "located", "ship", "deliver", "mail"], around: index..<end)
+        var resume = 0
+        for index in text.anchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
+            guard let end = addressEnd(text, from: index) else { continue }
+            let context = text.hasContext(addressWords, around: index..<end)
             findings.append(Finding(type: "STREET_ADDRESS", start: index, end: end, score: context ? 0.9 : 0.75))
-            index = end
+            resume = end
         }
     }
 
@@ -224,17 +168,18 @@ enum ContextDetectors {
 
     // MARK: PERSON
 
-    static let titles = keys(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"])
-    static let nameLabels = keys(["name", "patient", "signed", "sincerely", "regards", "attn", "attention", "contact"])
-    static let nameKey = key("name")
-    static let myKey = key("my")
-    static let isKey = key("is")
+    static let titles = WordKeys(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame"])
+    static let nameLabels = WordKeys(["name", "patient", "signed", "sincerely", "regards", "attn", "attention", "contact"])
+    static let nameKey = WordKeys.key("name")
+    static let myKey = WordKeys.key("my")
+    static let isKey = WordKeys.key("is")
 
     /// One to three capitalised words after a title (`Mr.`, `Dr`, …) or a label (`Name:`, `Patient:`,
     /// `my name is`, `Sincerely,`).
     static func persons(_ text: ScalarText, into findings: inout [Finding]) {
         let (titles, nameLabels, myKey, nameKey, isKey) = (titles, nameLabels, myKey, nameKey, isKey)
-        forEachWord(text) { key, _, end in
+        for word in text.words {
+            let (key, end) = (word.key, word.end)
             var cursor = end
             let score: Double
             if titles.contains(key) {
@@ -243,18 +188,18 @@ enum ContextDetectors {
             } else if nameLabels.contains(key), cursor < text.count, text[cursor] == ":" || text[cursor] == "," {
                 cursor += 1
                 score = 0.75
-            } else if key == myKey, end + 1 < text.count, text[end] == " ", word(text, from: end + 1).key == nameKey {
+            } else if key == myKey, end + 1 < text.count, text[end] == " ", Self.word(text, from: end + 1).key == nameKey {
                 // `my name is`
-                let afterName = word(text, from: end + 1).end
-                guard afterName + 1 < text.count, text[afterName] == " " else { return }
-                let (verb, afterVerb) = word(text, from: afterName + 1)
-                guard verb == isKey else { return }
+                let afterName = Self.word(text, from: end + 1).end
+                guard afterName + 1 < text.count, text[afterName] == " " else { continue }
+                let (verb, afterVerb) = Self.word(text, from: afterName + 1)
+                guard verb == isKey else { continue }
                 cursor = afterVerb
                 score = 0.8
             } else {
-                return
+                continue
             }
-            guard let (nameStart, nameEnd) = capitalisedWords(text, after: cursor) else { return }
+            guard let (nameStart, nameEnd) = capitalisedWords(text, after: cursor) else { continue }
             findings.append(Finding(type: "PERSON", start: nameStart, end: nameEnd, score: score))
         }
     }

@@ -2,10 +2,10 @@
 /// beneficiary identifiers (the MBI's character rules), and passport and driver's-licence numbers,
 /// which have no checksum and count only next to their context words. One pass for all four.
 enum IdentityNumberDetectors {
-    static let npiWords = ["npi", "provider", "prescriber", "physician", "practitioner"]
-    static let medicareWords = ["medicare", "mbi", "beneficiary", "cms"]
-    static let passportWords = ["passport", "passports"]
-    static let licenceWords = ["driver", "drivers", "driving", "licence", "license", "dl", "dln"]
+    static let npiWords = WordKeys(["npi", "provider", "prescriber", "physician", "practitioner"])
+    static let medicareWords = WordKeys(["medicare", "mbi", "beneficiary", "cms"])
+    static let passportWords = WordKeys(["passport", "passports"])
+    static let licenceWords = WordKeys(["driver", "drivers", "driving", "licence", "license", "dl", "dln"])
 
     /// All four in one pass: every standalone token of ASCII letters and digits (with inner dashes) of
     /// 5–16 characters goes to the detectors whose shape it can have.
@@ -87,18 +87,14 @@ enum IdentityNumberDetectors {
         func isPart(_ index: Int) -> Bool {
             index < text.count && (text.isDigit(index) || text.isASCIILetter(index))
         }
-        var index = 0
-        while index < text.count {
-            guard isPart(index), !text.isAlphanumeric(index - 1) else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors where index >= resume && isPart(index) && !text.isAlphanumeric(index - 1) {
             var end = index
             while end < text.count, isPart(end) || (text[end] == "-" && isPart(end + 1) && end > index) {
                 end += 1
             }
             if end - index <= maxLength, !text.isAlphanumeric(end) { body(index, end) }
-            index = end + 1
+            resume = end + 1
         }
     }
 }

@@ -42,19 +42,17 @@ enum NumberDetectors {
         return false
     }
 
+    static let cardWords = WordKeys(["card", "credit", "visa", "mastercard", "amex", "cc", "debit", "pan"])
+
     static func creditCards(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
-            guard text.isDigit(index), !text.isAlphanumeric(index - 1) else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
             let (digits, end) = digitRun(text, from: index, maxDigits: 19)
-            defer { index = max(end, index + 1) }
+            resume = end
             guard (12...19).contains(digits.count), !text.isAlphanumeric(end) else { continue }
             guard Checksums.luhn(digits) else { continue }
             // An issuer prefix, or a card word nearby for numbers outside the assigned ranges.
-            let context = text.hasContext(["card", "credit", "visa", "mastercard", "amex", "cc", "debit", "pan"], around: index..<end)
+            let context = text.hasContext(cardWords, around: index..<end)
             let prefix = hasCardPrefix(digits)
             guard prefix || context else { continue }
             findings.append(Finding(type: "CREDIT_CARD", start: index, end: end, score: prefix && context ? 1.0 : 0.9))
@@ -62,19 +60,13 @@ enum NumberDetectors {
     }
 
     static func ibans(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index + 4 < text.count {
+        var resume = 0
+        for index in text.anchors where index >= resume && index + 4 < text.count {
             guard text.isASCIIUppercase(index), text.isASCIIUppercase(index + 1), text.isDigit(index + 2), text.isDigit(index + 3),
                 !text.isAlphanumeric(index - 1)
-            else {
-                index += 1
-                continue
-            }
+            else { continue }
             let country = text.string(index..<index + 2)
-            guard let length = Checksums.ibanLengths[country] else {
-                index += 1
-                continue
-            }
+            guard let length = Checksums.ibanLengths[country] else { continue }
             // Characters, with single spaces allowed every four (the printed form).
             var characters: [Unicode.Scalar] = []
             var cursor = index
@@ -92,22 +84,20 @@ enum NumberDetectors {
             }
             if characters.count == length, !text.isAlphanumeric(end), Checksums.ibanMod97(characters) {
                 findings.append(Finding(type: "IBAN_CODE", start: index, end: end, score: 1.0))
-                index = end
-            } else {
-                index += 1
+                resume = end
             }
         }
     }
 
+    static let ssnWords = WordKeys(["ssn", "social", "security"])
+    static let ssnWordsWithAbbreviation = WordKeys(["ssn", "social", "security", "ss"])
+
     /// `ddd-dd-dddd` (or with spaces), or nine digits next to a context word; invalid areas (000,
     /// 666, 900–999), groups (00) and serials (0000) are rejected.
     static func usSocialSecurityNumbers(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index + 9 <= text.count {
-            guard text.isDigit(index), !text.isAlphanumeric(index - 1), text[max(0, index - 1)] != "-" || index == 0 else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors where index >= resume && index + 9 <= text.count {
+            guard text.isDigit(index), !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }
             var digits: [Int] = []
             var cursor = index
             var separators: [Unicode.Scalar] = []
@@ -122,16 +112,16 @@ enum NumberDetectors {
                     break
                 }
             }
-            defer { index = max(cursor, index + 1) }
+            resume = cursor
             guard digits.count == 9, !text.isAlphanumeric(cursor), cursor >= text.count || text[cursor] != "-" else { continue }
             let formatted = separators.count == 2 && separators[0] == separators[1]
-            guard formatted || (separators.isEmpty && text.hasContext(["ssn", "social", "security", "ss"], around: index..<cursor))
+            guard formatted || (separators.isEmpty && text.hasContext(ssnWordsWithAbbreviation, around: index..<cursor))
             else { continue }
             let area = digits[0] * 100 + digits[1] * 10 + digits[2]
             let group = digits[3] * 10 + digits[4]
             let serial = digits[5...].reduce(0) { $0 * 10 + $1 }
             guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { continue }
-            let context = text.hasContext(["ssn", "social", "security"], around: index..<cursor)
+            let context = text.hasContext(ssnWords, around: index..<cursor)
             findings.append(Finding(type: "US_SSN", start: index, end: cursor, score: context ? 1.0 : 0.85))
         }
     }

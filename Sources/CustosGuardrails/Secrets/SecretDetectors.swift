@@ -7,19 +7,16 @@ import Darwin
 /// Credentials by their published formats, plus high-entropy strings next to a context word. Every
 /// rule is a literal prefix followed by a bounded run of an allowed alphabet: one pass, no backtracking.
 enum SecretDetectors {
-    enum Alphabet {
-        case alphanumeric, upperAlphanumeric, base64URL, base64
+    /// The characters a token's body may hold.
+    struct Alphabet {
+        let kinds: ScalarKind
 
-        func contains(_ s: Unicode.Scalar) -> Bool {
-            guard s.isASCII else { return false }
-            let alnum = ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s)
-            switch self {
-            case .alphanumeric: return alnum
-            case .upperAlphanumeric: return ("A"..."Z").contains(s) || ("0"..."9").contains(s)
-            case .base64URL: return alnum || s == "_" || s == "-"
-            case .base64: return alnum || s == "+" || s == "/" || s == "="
-            }
-        }
+        static let alphanumeric = Alphabet(kinds: .asciiAlphanumeric)
+        static let upperAlphanumeric = Alphabet(kinds: [.digit, .upper])
+        static let base64URL = Alphabet(kinds: [.digit, .upper, .lower, .urlSymbol])
+        static let base64 = Alphabet(kinds: [.digit, .upper, .lower, .base64Symbol])
+
+        @inline(__always) func contains(_ text: ScalarText, _ index: Int) -> Bool { text.isAny(index, kinds) }
     }
 
     struct Rule {
@@ -65,27 +62,22 @@ enum SecretDetectors {
     }()
 
     static func tokens(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
+        let rulesByFirstCharacter = rulesByFirstCharacter
+        var resume = 0
+        for index in text.anchors where index >= resume {
             let value = Int(text[index].value)
             guard value < 128, !rulesByFirstCharacter[value].isEmpty,
-                index == 0 || !Alphabet.base64URL.contains(text[index - 1]) || text[index] == "A"
-            else {
-                index += 1
-                continue
-            }
-            var matched = false
+                !Alphabet.base64URL.contains(text, index - 1) || text[index] == "A"
+            else { continue }
             for rule in rulesByFirstCharacter[value] where hasPrefix(text, rule.prefix, at: index) {
                 let bodyStart = index + rule.prefix.utf8.count
                 var end = bodyStart
-                while end < text.count, end - bodyStart <= rule.length.upperBound, rule.alphabet.contains(text[end]) { end += 1 }
+                while end < text.count, end - bodyStart <= rule.length.upperBound, rule.alphabet.contains(text, end) { end += 1 }
                 guard rule.length.contains(end - bodyStart) else { continue }
                 findings.append(Finding(type: rule.type, start: index, end: end, score: 1.0))
-                index = end
-                matched = true
+                resume = end
                 break
             }
-            if !matched { index += 1 }
         }
     }
 
@@ -101,19 +93,12 @@ enum SecretDetectors {
 
     /// `-----BEGIN … PRIVATE KEY-----` to its `-----END … PRIVATE KEY-----` (or the end of the text).
     static func privateKeys(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
-            guard text[index] == "-", hasPrefix(text, "-----BEGIN ", at: index) else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors where index >= resume && text[index] == "-" && hasPrefix(text, "-----BEGIN ", at: index) {
             var header = index + 11
             while header < text.count, header - index < 60, text[header] != "-" { header += 1 }
             let label = text.string(index + 11..<header)
-            guard label.hasSuffix("PRIVATE KEY") else {
-                index += 1
-                continue
-            }
+            guard label.hasSuffix("PRIVATE KEY") else { continue }
             var end = header
             while end < text.count, !(text[end] == "-" && hasPrefix(text, "-----END ", at: end)) { end += 1 }
             if end < text.count {
@@ -127,26 +112,22 @@ enum SecretDetectors {
                 }
             }
             findings.append(Finding(type: "PRIVATE_KEY", start: index, end: min(end, text.count), score: 1.0))
-            index = max(end, index + 1)
+            resume = end
         }
     }
 
     /// `eyJ….eyJ….<signature>`: a JWS whose header and payload are base64url JSON objects.
     static func jwts(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index < text.count {
-            guard text[index] == "e", hasPrefix(text, "eyJ", at: index), index == 0 || !Alphabet.base64URL.contains(text[index - 1])
-            else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors
+        where index >= resume && text[index] == "e" && hasPrefix(text, "eyJ", at: index) && !Alphabet.base64URL.contains(text, index - 1) {
             var end = index
             var parts = 1
             var partLength = 0
             var valid = true
             while end < text.count {
                 let s = text[end]
-                if Alphabet.base64URL.contains(s) {
+                if Alphabet.base64URL.contains(text, end) {
                     partLength += 1
                 } else if s == "." {
                     guard partLength > 0, parts < 3 else { break }
@@ -161,21 +142,17 @@ enum SecretDetectors {
             if valid, parts == 3, partLength >= 16 {
                 findings.append(Finding(type: "JWT", start: index, end: end, score: 1.0))
             }
-            index = max(end, index + 1)
+            resume = end
         }
     }
 
     /// `scheme://user:password@host…`: the credentials of a connection string or URL.
     static func connectionStrings(_ text: ScalarText, into findings: inout [Finding]) {
-        var index = 0
-        while index + 3 < text.count {
-            guard text[index] == ":", hasPrefix(text, "://", at: index) else {
-                index += 1
-                continue
-            }
+        var resume = 0
+        for index in text.anchors where index >= resume && index + 3 < text.count && text[index] == ":" && hasPrefix(text, "://", at: index) {
             var schemeStart = index
             while schemeStart > 0, index - schemeStart < 20,
-                Alphabet.alphanumeric.contains(text[schemeStart - 1]) || text[schemeStart - 1] == "+"
+                Alphabet.alphanumeric.contains(text, schemeStart - 1) || text[schemeStart - 1] == "+"
             {
                 schemeStart -= 1
             }
@@ -190,47 +167,46 @@ enum SecretDetectors {
             }
             if schemeStart < index, let colon, cursor < text.count, text[cursor] == "@", colon + 1 < cursor {
                 findings.append(Finding(type: "CONNECTION_STRING", start: schemeStart, end: cursor, score: 1.0))
-                index = cursor
+                resume = cursor
             } else {
-                index += 3
+                resume = index + 3
             }
         }
     }
 
-    static let secretContext = [
+    static let secretContext = WordKeys([
         "secret", "token", "apikey", "api", "key", "password", "passwd", "pwd", "credential", "credentials", "auth",
         "bearer", "private",
-    ]
+    ])
 
     /// Strings of 20+ base64-alphabet characters with at least 4 bits of entropy per character, when a
     /// context word (secret, token, password, api key, …) is just before them.
     static func highEntropy(_ text: ScalarText, covered findingsSoFar: [Finding], into findings: inout [Finding]) {
         let covered = Coverage(findingsSoFar)
-        var index = 0
-        while index < text.count {
-            guard Alphabet.base64.contains(text[index]), index == 0 || !Alphabet.base64.contains(text[index - 1]) else {
-                index += 1
-                continue
-            }
+        let runKinds = Alphabet.base64.kinds.union(.urlSymbol)
+        var resume = 0
+        for index in text.anchors
+        where index >= resume && Alphabet.base64.contains(text, index) && !Alphabet.base64.contains(text, index - 1) {
             var end = index
-            while end < text.count, end - index < 512, Alphabet.base64.contains(text[end]) || text[end] == "_" || text[end] == "-" {
+            while end < text.count, end - index < 512, text.isAny(end, runKinds) {
                 end += 1
             }
-            defer { index = max(end, index + 1) }
+            resume = end
             guard end - index >= 20, !covered.overlaps(index, end) else { continue }
-            let run = text.scalars[index..<end]
-            guard run.contains(where: { ("0"..."9").contains($0) }), run.contains(where: { $0.properties.isAlphabetic }),
-                entropy(run) >= 4.0, text.hasContext(secretContext, around: index..<index, distance: 24)
+            guard (index..<end).contains(where: text.isDigit), (index..<end).contains(where: text.isASCIILetter),
+                entropy(text.scalars[index..<end]) >= 4.0, text.hasContext(secretContext, around: index..<index, distance: 24)
             else { continue }
             findings.append(Finding(type: "GENERIC_SECRET", start: index, end: end, score: 0.8))
         }
     }
 
+    /// Shannon entropy in bits per character of an ASCII run.
     static func entropy(_ run: ArraySlice<Unicode.Scalar>) -> Double {
-        var counts: [UInt32: Int] = [:]
-        for s in run { counts[s.value, default: 0] += 1 }
+        var counts = [Int](repeating: 0, count: 128)
+        for s in run { counts[Int(s.value & 0x7F)] += 1 }
         let total = Double(run.count)
-        return counts.values.reduce(0) { sum, n in
+        return counts.reduce(0) { sum, n in
+            guard n > 0 else { return sum }
             let p = Double(n) / total
             return sum - p * log2(p)
         }

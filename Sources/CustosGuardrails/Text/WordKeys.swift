@@ -1,0 +1,67 @@
+/// A set of short lowercase ASCII words, each held as an integer key (five bits a letter) in a small
+/// open-addressing table, so that asking whether a word of a text is one of them is a multiplication
+/// and about one comparison, with no allocation: detectors ask this for every word of a text.
+struct WordKeys: Sendable {
+    /// The longest word a key holds; a longer word has key 0, which no set contains.
+    static let longestWord = 12
+
+    /// Keys at their hashed slots (0: empty), at most a quarter full.
+    private let slots: [UInt64]
+    private let shift: UInt64
+
+    /// `words` must be 1–12 lowercase ASCII letters.
+    init(_ words: [String]) {
+        var bits: UInt64 = 2
+        while 1 << bits < 4 * words.count { bits += 1 }
+        var slots = [UInt64](repeating: 0, count: 1 << bits)
+        let shift = 64 - bits
+        for word in words {
+            precondition((1...Self.longestWord).contains(word.utf8.count) && word.utf8.allSatisfy { (0x61...0x7A).contains($0) })
+            let key = Self.key(word)
+            var slot = Self.slot(key, shift)
+            while slots[slot] != 0, slots[slot] != key { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = key
+        }
+        self.slots = slots
+        self.shift = shift
+    }
+
+    @inline(__always) private static func slot(_ key: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// The key of one lowercase ASCII word.
+    static func key(_ word: String) -> UInt64 {
+        word.utf8.reduce(UInt64(0)) { $0 << 5 | (UInt64($1) - 0x60) }
+    }
+
+    /// The run of ASCII letters at `start` (ending at `limit` at the latest) as a key
+    /// (case-insensitive), and its end; the key is 0 for an empty run or one longer than
+    /// ``longestWord``.
+    @inline(__always) static func word(_ text: ScalarText, from start: Int, upTo limit: Int) -> (key: UInt64, end: Int) {
+        word(text.scalars, text.kinds, from: start, upTo: limit)
+    }
+
+    /// The same over a text's scalars and kinds (while the text is being built).
+    @inline(__always) static func word(_ scalars: [Unicode.Scalar], _ kinds: [ScalarKind], from start: Int, upTo limit: Int)
+        -> (key: UInt64, end: Int)
+    {
+        var key: UInt64 = 0
+        var index = start
+        while index < limit, kinds[index].isAny(.asciiLetter) {
+            if index - start < longestWord { key = key << 5 | (UInt64(scalars[index].value | 0x20) - 0x60) }
+            index += 1
+        }
+        return (index - start <= longestWord ? key : 0, index)
+    }
+
+    @inline(__always) func contains(_ key: UInt64) -> Bool {
+        guard key != 0 else { return false }
+        var slot = Self.slot(key, shift)
+        while slots[slot] != 0 {
+            if slots[slot] == key { return true }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return false
+    }
+}

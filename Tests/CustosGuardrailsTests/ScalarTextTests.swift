@@ -1,0 +1,78 @@
+@testable import CustosGuardrails
+import PropertyBased
+import Testing
+
+/// The text model every detector reads: its scalars are the string's, each kind is what the Unicode
+/// properties say, and the anchors are exactly the positions their definition names, for any text.
+@Suite struct ScalarTextTests {
+    static let pieces = [
+        "a", "Z", "7", " ", "A", "AKIA", "@", ":", "+", "(", "-", "/", "=", "\n", "_", ".", "é", "É", "ß", "🙂", "日本", "İ", "\u{200B}",
+        "\u{0663}", "\u{10FFFF}", "\t", "\"",
+    ]
+
+    @Test func matchesTheStringForAnyText() async {
+        await propertyCheck(count: 1_000, input: Gen.int(in: 0...Int.max)) { seed in
+            var random = SplitMix(seed: UInt64(truncatingIfNeeded: seed))
+            let string = (0..<random.next(below: 50)).map { _ in Self.pieces[random.next(below: Self.pieces.count)] }.joined()
+            let text = ScalarText(string)
+            #expect(text.scalars == Array(string.unicodeScalars))
+            #expect(!text.truncated)
+            for (index, scalar) in string.unicodeScalars.enumerated() {
+                let ascii = scalar.isASCII
+                #expect(text.isDigit(index) == ("0"..."9").contains(scalar))
+                #expect(text.isASCIILetter(index) == (ascii && scalar.properties.isAlphabetic))
+                #expect(text.isAlphanumeric(index) == (("0"..."9").contains(scalar) || scalar.properties.isAlphabetic))
+                #expect(text.isUppercase(index) == scalar.properties.isUppercase)
+            }
+            #expect(text.anchors == Self.anchors(Array(string.unicodeScalars)))
+            #expect(ScalarText(scalars: Array(string.unicodeScalars)).anchors == text.anchors)
+        }
+    }
+
+    /// The definition, position by position.
+    static func anchors(_ scalars: [Unicode.Scalar]) -> [Int] {
+        func asciiAlphanumeric(_ index: Int) -> Bool {
+            index >= 0 && scalars[index].isASCII && (scalars[index].properties.isAlphabetic || ("0"..."9").contains(scalars[index]))
+        }
+        return scalars.indices.filter { index in
+            ScalarText.markScalars.contains(scalars[index]) || scalars[index] == "A"
+                || (asciiAlphanumeric(index) && !asciiAlphanumeric(index - 1))
+        }
+    }
+
+    @Test func longTextsAreCutAtTheBound() {
+        let text = ScalarText(String(repeating: "é", count: ScalarText.maximumScalars + 3))
+        #expect(text.count == ScalarText.maximumScalars)
+        #expect(text.truncated)
+        #expect(text.scalars.allSatisfy { $0 == "é" })
+    }
+
+    @Test func wordKeysMatchWholeWordsOnly() {
+        let words = WordKeys(["born", "dob", "practitioner"])
+        let text = ScalarText("Born DOBS practitioners dob practitioner")
+        var found: [String] = []
+        var index = 0
+        while index < text.count {
+            let (key, end) = WordKeys.word(text, from: index, upTo: text.count)
+            if words.contains(key) { found.append(text.string(index..<end)) }
+            index = max(end, index + 1)
+        }
+        #expect(found == ["Born", "dob", "practitioner"])
+        #expect(!words.contains(0))
+    }
+}
+
+/// A small deterministic generator for building texts from a property test's seed.
+struct SplitMix {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next(below bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}
