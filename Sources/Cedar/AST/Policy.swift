@@ -61,32 +61,69 @@ public struct Annotation: Hashable, Sendable {
 
 /// A static policy, a template (with `?principal` / `?resource` slots) or a template-linked policy.
 public struct Policy: Hashable, Sendable {
-    public var id: String
-    public var effect: Effect
-    public var principal: ScopeConstraint
-    public var action: ActionConstraint
-    public var resource: ScopeConstraint
-    public var conditions: [Condition]
-    public var annotations: [Annotation]
+    /// The fields, shared between copies until one is written (see ``Shared``).
+    private var shared: Shared<Fields>
+
+    private struct Fields: Hashable, Sendable {
+        var id: String
+        var effect: Effect
+        var principal: ScopeConstraint
+        var action: ActionConstraint
+        var resource: ScopeConstraint
+        var conditions: [Condition]
+        var annotations: [Annotation]
+        var location: SourceLocation?
+        var templateID: String?
+    }
+
+    public var id: String {
+        get { shared.fields.id }
+        set { shared.update { $0.id = newValue } }
+    }
+    public var effect: Effect {
+        get { shared.fields.effect }
+        set { shared.update { $0.effect = newValue } }
+    }
+    public var principal: ScopeConstraint {
+        get { shared.fields.principal }
+        set { shared.update { $0.principal = newValue } }
+    }
+    public var action: ActionConstraint {
+        get { shared.fields.action }
+        set { shared.update { $0.action = newValue } }
+    }
+    public var resource: ScopeConstraint {
+        get { shared.fields.resource }
+        set { shared.update { $0.resource = newValue } }
+    }
+    public var conditions: [Condition] {
+        get { shared.fields.conditions }
+        set { shared.update { $0.conditions = newValue } }
+    }
+    public var annotations: [Annotation] {
+        get { shared.fields.annotations }
+        set { shared.update { $0.annotations = newValue } }
+    }
     /// Where the policy starts in its source text, if it was parsed.
-    public var location: SourceLocation?
+    public var location: SourceLocation? {
+        get { shared.fields.location }
+        set { shared.update { $0.location = newValue } }
+    }
     /// For a linked policy, the id of the template it was linked from.
-    public var templateID: String?
+    public var templateID: String? {
+        get { shared.fields.templateID }
+        set { shared.update { $0.templateID = newValue } }
+    }
 
     public init(
         id: String, effect: Effect, principal: ScopeConstraint = .any, action: ActionConstraint = .any,
         resource: ScopeConstraint = .any, conditions: [Condition] = [], annotations: [Annotation] = [],
         location: SourceLocation? = nil, templateID: String? = nil
     ) {
-        self.id = id
-        self.effect = effect
-        self.principal = principal
-        self.action = action
-        self.resource = resource
-        self.conditions = conditions
-        self.annotations = annotations
-        self.location = location
-        self.templateID = templateID
+        shared = Shared(
+            Fields(
+                id: id, effect: effect, principal: principal, action: action, resource: resource, conditions: conditions,
+                annotations: annotations, location: location, templateID: templateID))
     }
 
     /// The slots this policy's scope uses; a policy with slots is a template.

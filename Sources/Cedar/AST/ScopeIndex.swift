@@ -7,9 +7,9 @@
 /// them, and a policy whose scope does not match can neither be satisfied nor err, so the index never
 /// changes a response. Adding a policy is O(1).
 struct ScopeIndex: Sendable {
-    private var principalEntities: [EntityUID: [Int]] = [:]
-    private var resourceEntities: [EntityUID: [Int]] = [:]
-    private var actions: [EntityUID: [Int]] = [:]
+    private var principalEntities = UIDTable<[Int]>()
+    private var resourceEntities = UIDTable<[Int]>()
+    private var actions = UIDTable<[Int]>()
     private var principalTypes: [EntityType: [Int]] = [:]
     private var resourceTypes: [EntityType: [Int]] = [:]
     private var unconstrained: [Int] = []
@@ -31,21 +31,21 @@ struct ScopeIndex: Sendable {
     /// Files policy number `position` (its index in ``PolicySet/policies``).
     mutating func insert(_ policy: Policy, at position: Int) {
         if case .equal(.entity(let uid)) = policy.principal {
-            principalEntities[uid, default: []].append(position)
+            principalEntities.update(uid, initial: []) { $0.append(position) }
         } else if case .equal(.entity(let uid)) = policy.resource {
-            resourceEntities[uid, default: []].append(position)
+            resourceEntities.update(uid, initial: []) { $0.append(position) }
         } else if let uid = Self.entity(policy.principal) {
-            principalEntities[uid, default: []].append(position)
+            principalEntities.update(uid, initial: []) { $0.append(position) }
         } else if let uid = Self.entity(policy.resource) {
-            resourceEntities[uid, default: []].append(position)
+            resourceEntities.update(uid, initial: []) { $0.append(position) }
         } else if case .equal(let uid) = policy.action {
-            actions[uid, default: []].append(position)
+            actions.update(uid, initial: []) { $0.append(position) }
         } else if case .in(let uid) = policy.action {
-            actions[uid, default: []].append(position)
+            actions.update(uid, initial: []) { $0.append(position) }
         } else if case .inSet(let uids) = policy.action, !uids.isEmpty {
             let distinct = Set(uids)
             if distinct.count > 1 { hasMultiKeyPolicies = true }
-            for uid in distinct { actions[uid, default: []].append(position) }
+            for uid in distinct { actions.update(uid, initial: []) { $0.append(position) } }
         } else if case .inSet = policy.action {
             // `action in []` matches nothing; it is never a candidate.
         } else if let type = Self.type(policy.principal) {
@@ -60,7 +60,7 @@ struct ScopeIndex: Sendable {
     /// Positions of the policies whose scope may match the request, ascending and without repeats.
     func candidates(for request: Request, entities: Entities) -> [Int] {
         var result = unconstrained
-        func gather(_ table: [EntityUID: [Int]], _ uid: EntityUID) {
+        func gather(_ table: UIDTable<[Int]>, _ uid: EntityUID) {
             guard !table.isEmpty else { return }
             if let hits = table[uid] { result += hits }
             entities.forEachAncestor(of: uid) { ancestor in

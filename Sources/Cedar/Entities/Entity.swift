@@ -1,17 +1,36 @@
 /// An entity: its uid, attributes, direct parents and tags.
 public struct Entity: Hashable, Sendable {
-    public var uid: EntityUID
-    public var attributes: [String: Value]
-    public var parents: Set<EntityUID>
-    public var tags: [String: Value]
+    /// The fields, shared between copies until one is written (see ``Shared``).
+    private var shared: Shared<Fields>
+
+    private struct Fields: Hashable, Sendable {
+        var uid: EntityUID
+        var attributes: [String: Value]
+        var parents: Set<EntityUID>
+        var tags: [String: Value]
+    }
+
+    public var uid: EntityUID {
+        get { shared.fields.uid }
+        set { shared.update { $0.uid = newValue } }
+    }
+    public var attributes: [String: Value] {
+        get { shared.fields.attributes }
+        set { shared.update { $0.attributes = newValue } }
+    }
+    public var parents: Set<EntityUID> {
+        get { shared.fields.parents }
+        set { shared.update { $0.parents = newValue } }
+    }
+    public var tags: [String: Value] {
+        get { shared.fields.tags }
+        set { shared.update { $0.tags = newValue } }
+    }
 
     public init(
         uid: EntityUID, attributes: [String: Value] = [:], parents: Set<EntityUID> = [], tags: [String: Value] = [:]
     ) {
-        self.uid = uid
-        self.attributes = attributes
-        self.parents = parents
-        self.tags = tags
+        shared = Shared(Fields(uid: uid, attributes: attributes, parents: parents, tags: tags))
     }
 }
 
@@ -19,21 +38,25 @@ public struct Entity: Hashable, Sendable {
 ///
 /// Loading rejects duplicate uids and cycles in the hierarchy. Parents need not be present
 /// as entities themselves. Internally every uid gets a dense number, so the closure is computed
-/// and queried on small integer sets rather than on strings.
+/// and queried on small sorted integer lists rather than on strings, and lookups go through a
+/// ``UIDTable`` probed by the uids' digests.
 public struct Entities: Sendable {
     public private(set) var entities: [EntityUID: Entity]
     /// A dense number for every entity and every parent named.
-    private var numbers: [EntityUID: Int32]
+    private var numbers: UIDTable<Int32>
     private var uids: [EntityUID]
-    /// Every ancestor (transitively) of each numbered uid.
-    private var ancestorNumbers: [Set<Int32>]
+    /// The entity of each numbered uid (none for a parent that is not itself an entity).
+    private var numbered: [Entity?]
+    /// Every ancestor (transitively) of each numbered uid, ascending.
+    private var ancestorNumbers: [[Int32]]
     /// Request entities laid over the stored ones (see ``overlaid(with:)``).
-    private var overlay: [EntityUID: Entity] = [:]
+    private var overlay = UIDTable<Entity>()
 
     public init() {
         entities = [:]
-        numbers = [:]
+        numbers = UIDTable()
         uids = []
+        numbered = []
         ancestorNumbers = []
     }
 
@@ -45,14 +68,13 @@ public struct Entities: Sendable {
                 throw .entity("duplicate entity \(entity.uid)")
             }
         }
-        var numbers: [EntityUID: Int32] = [:]
-        numbers.reserveCapacity(list.count)
+        var numbers = UIDTable<Int32>(minimumCapacity: list.count)
         var uids: [EntityUID] = []
         uids.reserveCapacity(list.count)
         func number(_ uid: EntityUID) -> Int32 {
             if let n = numbers[uid] { return n }
             let n = Int32(uids.count)
-            numbers[uid] = n
+            numbers.set(n, for: uid)
             uids.append(uid)
             return n
         }
@@ -65,15 +87,19 @@ public struct Entities: Sendable {
             parents[child] = numbered
         }
         if parents.count < uids.count { parents += [[Int32]](repeating: [], count: uids.count - parents.count) }
+        var numbered = [Entity?](repeating: nil, count: uids.count)
+        for entity in list { numbered[Int(number(entity.uid))] = entity }
         self.entities = map
         self.numbers = numbers
         self.uids = uids
+        self.numbered = numbered
         self.ancestorNumbers = try Self.closure(parents: parents, uids: uids)
     }
 
     public subscript(uid: EntityUID) -> Entity? {
         if !overlay.isEmpty, let entity = overlay[uid] { return entity }
-        return entities[uid]
+        guard let n = numbers[uid] else { return nil }
+        return numbered[Int(n)]
     }
 
     /// The number of stored entities (request entities laid over them are not counted).
@@ -86,8 +112,8 @@ public struct Entities: Sendable {
     /// entities only.
     public func overlaid(with requestEntities: [Entity]) -> Entities {
         var copy = self
-        copy.overlay.reserveCapacity(requestEntities.count)
-        for entity in requestEntities { copy.overlay[entity.uid] = entity }
+        copy.overlay = UIDTable(minimumCapacity: requestEntities.count)
+        for entity in requestEntities { copy.overlay.set(entity, for: entity.uid) }
         return copy
     }
 
@@ -104,7 +130,18 @@ public struct Entities: Sendable {
     @inline(__always)
     private func isStoredDescendant(_ descendant: EntityUID, of ancestor: EntityUID) -> Bool {
         guard let d = numbers[descendant], let a = numbers[ancestor] else { return false }
-        return ancestorNumbers[Int(d)].contains(a)
+        return Self.contains(ancestorNumbers[Int(d)], a)
+    }
+
+    /// Binary search in an ascending list.
+    @inline(__always)
+    private static func contains(_ sorted: [Int32], _ number: Int32) -> Bool {
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < number { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == number
     }
 
     /// Every ancestor of `uid`, in no particular order (empty when it has none or is unknown).
@@ -135,7 +172,7 @@ public struct Entities: Sendable {
 
     /// Depth-first search with memoisation over numbered uids, rejecting cycles. Iterative, so deep
     /// hierarchies cannot exhaust the stack.
-    private static func closure(parents: [[Int32]], uids: [EntityUID]) throws(CedarError) -> [Set<Int32>] {
+    private static func closure(parents: [[Int32]], uids: [EntityUID]) throws(CedarError) -> [[Int32]] {
         let count = parents.count
         var result = [Set<Int32>](repeating: [], count: count)
         // 0: not visited, 1: on the current path, 2: done.
@@ -176,6 +213,6 @@ public struct Entities: Sendable {
                 }
             }
         }
-        return result
+        return result.map { $0.sorted() }
     }
 }

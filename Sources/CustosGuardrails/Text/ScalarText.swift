@@ -24,62 +24,53 @@ public struct ScalarText: Sendable {
     /// and the line feed (markings are per line).
     static let markScalars: Set<Unicode.Scalar> = ["@", ":", "+", "(", "-", "/", "=", "\n"]
 
-    /// Which ASCII scalars are anchors wherever they stand: the marks and `A`.
-    private static let isMark: [Bool] = (0..<128).map { value in
-        markScalars.contains(Unicode.Scalar(UInt8(value))) || value == UInt8(ascii: "A")
+    /// 1 for the ASCII scalars that are anchors wherever they stand (the marks and `A`), else 0.
+    private static let alwaysAnchor: [Int] = (0..<128).map { value in
+        markScalars.contains(Unicode.Scalar(UInt8(value))) || value == UInt8(ascii: "A") ? 1 : 0
     }
 
     /// Scalars already decoded (a stream's window), cut at the bound like a string.
     init(scalars: [Unicode.Scalar]) {
-        self.init(scalars.count > Self.maximumScalars ? Array(scalars.prefix(Self.maximumScalars)) : scalars,
-            truncated: scalars.count > Self.maximumScalars)
+        self.init(scalars, capacity: scalars.count)
     }
 
     public init(_ text: String) {
-        // Decoded from the string's UTF-8 (always valid in a `String`) in one loop: iterating
-        // `unicodeScalars` costs several times more.
+        // Decoded from the string's UTF-8 as it is read: iterating `unicodeScalars` costs several
+        // times more.
         let bytes = Array(text.utf8)
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(min(bytes.count, Self.maximumScalars))
-        var index = 0
-        while index < bytes.count, scalars.count < Self.maximumScalars {
-            let lead = UInt32(bytes[index])
-            var value: UInt32
-            var length: Int
-            switch lead {
-            case ..<0x80: (value, length) = (lead, 1)
-            case ..<0xE0: (value, length) = (lead & 0x1F, 2)
-            case ..<0xF0: (value, length) = (lead & 0x0F, 3)
-            default: (value, length) = (lead & 0x07, 4)
-            }
-            for continuation in bytes[(index + 1)..<min(index + length, bytes.count)] { value = value << 6 | UInt32(continuation & 0x3F) }
-            scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
-            index += length
-        }
-        self.init(scalars, truncated: index < bytes.count)
+        self.init(DecodedUTF8(bytes: bytes), capacity: bytes.count)
     }
 
-    /// Looks up the kinds and finds the anchors: one pass.
-    private init(_ scalars: [Unicode.Scalar], truncated: Bool) {
-        let (ascii, isMark) = (ScalarKind.ascii, Self.isMark)
-        var kinds = [ScalarKind](repeating: [], count: scalars.count)
-        var anchors: [Int] = []
-        anchors.reserveCapacity(scalars.count / 4)
-        var previous: ScalarKind = []
-        for index in scalars.indices {
-            let value = scalars[index].value
-            let kind: ScalarKind
-            if value < 0x80 {
-                kind = ascii[Int(value)]
-                if isMark[Int(value)] || (kind.isAny(.asciiAlphanumeric) && !previous.isAny(.asciiAlphanumeric)) {
-                    anchors.append(index)
-                }
-            } else {
-                kind = ScalarKind(scalars[index])
+    /// Reads the scalars once: each one's kind, the anchors and, after, the words. `capacity` is at
+    /// least the number of scalars (up to the bound).
+    private init(_ source: some Sequence<Unicode.Scalar>, capacity: Int) {
+        let (ascii, alwaysAnchor) = (ScalarKind.ascii, Self.alwaysAnchor)
+        let capacity = min(capacity, Self.maximumScalars)
+        var scalars = [Unicode.Scalar](repeating: "\0", count: capacity)
+        var kinds = [ScalarKind](repeating: [], count: capacity)
+        // Every position is written and the count moves only for anchors: no branch to mispredict.
+        var anchors = [Int](repeating: 0, count: capacity + 1)
+        var (count, anchorCount, previousAlphanumeric) = (0, 0, 0)
+        var truncated = false
+        for scalar in source {
+            guard count < capacity else {
+                truncated = true
+                break
             }
-            kinds[index] = kind
-            previous = kind
+            let value = scalar.value
+            let kind = value < 0x80 ? ascii[Int(value)] : ScalarKind(scalar)
+            let alphanumeric = kind.isAny(.asciiAlphanumeric) ? 1 : 0
+            let anchor = value < 0x80 ? alwaysAnchor[Int(value)] | (alphanumeric & ~previousAlphanumeric) : 0
+            anchors[anchorCount] = count
+            anchorCount += anchor
+            scalars[count] = scalar
+            kinds[count] = kind
+            previousAlphanumeric = alphanumeric
+            count += 1
         }
+        scalars.removeLast(capacity - count)
+        kinds.removeLast(capacity - count)
+        anchors.removeLast(anchors.count - anchorCount)
         self.scalars = scalars
         self.kinds = kinds
         self.anchors = anchors
@@ -138,6 +129,28 @@ public struct ScalarText: Sendable {
             index = end
         }
         return false
+    }
+}
+
+/// The scalars of valid UTF-8 (a `String`'s), decoded as they are read.
+struct DecodedUTF8: Sequence, IteratorProtocol {
+    let bytes: [UInt8]
+    private var index = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    @inline(__always) mutating func next() -> Unicode.Scalar? {
+        guard index < bytes.count else { return nil }
+        let lead = UInt32(bytes[index])
+        guard lead >= 0x80 else {
+            index += 1
+            return Unicode.Scalar(UInt8(lead))
+        }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = lead & (0x7F >> UInt32(length))
+        for continuation in bytes[(index + 1)..<Swift.min(index + length, bytes.count)] { value = value << 6 | UInt32(continuation & 0x3F) }
+        index += length
+        return Unicode.Scalar(value) ?? "\u{FFFD}"
     }
 }
 

@@ -35,32 +35,10 @@ public struct AuthZENPDP: Sendable {
     public func cedarRequest(_ evaluation: AuthZENEvaluation, in snapshot: PolicySnapshot, at now: Date)
         throws(CustosError) -> (request: Request, entities: [Entity])
     {
+        let (subject, resource) = (evaluation.subject.uid, evaluation.resource.uid)
         var requestEntities: [Entity] = []
-        for (role, entity) in [("subject", evaluation.subject), ("resource", evaluation.resource)] {
-            if let schema, schema.entityTypes[EntityType(entity.type)] == nil {
-                throw .invalidRequest("`\(role).type`: unknown entity type `\(entity.type)`")
-            }
-            var stored = snapshot.entities[entity.uid]
-            if stored == nil, let instance = RegistryProjection.instance(named: entity.uid, in: snapshot.entities) {
-                // An instance of a registered agent: a member of its agent, as the gateway would build it.
-                stored = instance
-                if entity.properties.isEmpty {
-                    requestEntities.append(instance)
-                    continue
-                }
-            }
-            guard !entity.properties.isEmpty else { continue }
-            var attributes = stored?.attributes ?? [:]
-            for (name, json) in entity.properties where attributes[name] == nil {
-                do {
-                    attributes[name] = try Value(json: json)
-                } catch {
-                    throw .invalidRequest("`\(role).properties.\(name)`: \(error.message)")
-                }
-            }
-            requestEntities.append(
-                Entity(uid: entity.uid, attributes: attributes, parents: stored?.parents ?? [], tags: stored?.tags ?? [:]))
-        }
+        try overlay(evaluation.subject, subject, role: "subject", in: snapshot, into: &requestEntities)
+        try overlay(evaluation.resource, resource, role: "resource", in: snapshot, into: &requestEntities)
         var context: [String: Value] = [:]
         context.reserveCapacity(evaluation.context.count + 1)
         for (name, json) in evaluation.context {
@@ -72,9 +50,38 @@ public struct AuthZENPDP: Sendable {
         }
         if context["time"] == nil { context["time"] = time.value(at: now) }
         let request = Request(
-            principal: evaluation.subject.uid, action: EntityUID(type: .action, id: evaluation.action),
-            resource: evaluation.resource.uid, context: context)
+            principal: subject, action: EntityUID(type: .action, id: evaluation.action), resource: resource, context: context)
         return (request, requestEntities)
+    }
+
+    /// The request entity for the subject or resource `entity` (its `uid` computed once by the caller),
+    /// if the request needs one: the stored entity with the request's properties added, or an agent
+    /// instance of a registered agent.
+    private func overlay(
+        _ entity: AuthZENEntity, _ uid: EntityUID, role: String, in snapshot: PolicySnapshot, into requestEntities: inout [Entity]
+    ) throws(CustosError) {
+        if let schema, schema.entityTypes[uid.type] == nil {
+            throw .invalidRequest("`\(role).type`: unknown entity type `\(entity.type)`")
+        }
+        var stored = snapshot.entities[uid]
+        if stored == nil, let instance = RegistryProjection.instance(named: uid, in: snapshot.entities) {
+            // An instance of a registered agent: a member of its agent, as the gateway would build it.
+            stored = instance
+            if entity.properties.isEmpty {
+                requestEntities.append(instance)
+                return
+            }
+        }
+        guard !entity.properties.isEmpty else { return }
+        var attributes = stored?.attributes ?? [:]
+        for (name, json) in entity.properties where attributes[name] == nil {
+            do {
+                attributes[name] = try Value(json: json)
+            } catch {
+                throw .invalidRequest("`\(role).properties.\(name)`: \(error.message)")
+            }
+        }
+        requestEntities.append(Entity(uid: uid, attributes: attributes, parents: stored?.parents ?? [], tags: stored?.tags ?? [:]))
     }
 
     /// Decides one evaluation against the active snapshot.
@@ -104,7 +111,7 @@ public struct AuthZENPDP: Sendable {
             let evaluation = try batch.defaults.evaluation()
             return [Outcome(evaluation: evaluation, decision: try decide(evaluation, in: snapshot, at: now))]
         }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = Self.cores
         if parallel, batch.semantic == .executeAll, batch.items.count >= Self.parallelBatchItems, cores > 1 {
             return decideInParallel(batch, in: snapshot, at: now, chunks: min(cores, batch.items.count / 8))
         }
@@ -122,6 +129,10 @@ public struct AuthZENPDP: Sendable {
 
     /// Batches of at least this many `execute_all` items are decided on all cores.
     public static let parallelBatchItems = 16
+
+    /// The cores, counted once: Foundation reads the system's files for the count on every call,
+    /// which cost a batch two to three percent and put system calls on its path.
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     private func outcome(of batch: AuthZENBatch, item index: Int, in snapshot: PolicySnapshot, at now: Date) -> Outcome {
         var outcome = Outcome()
