@@ -41,23 +41,38 @@ public struct Entity: Hashable, Sendable {
 /// and queried on small sorted integer lists rather than on strings, and lookups go through a
 /// ``UIDTable`` probed by the uids' digests.
 public struct Entities: Sendable {
-    public private(set) var entities: [EntityUID: Entity]
-    /// A dense number for every entity and every parent named.
-    private var numbers: UIDTable<Int32>
-    private var uids: [EntityUID]
-    /// The entity of each numbered uid (none for a parent that is not itself an entity).
-    private var numbered: [Entity?]
-    /// Every ancestor (transitively) of each numbered uid, ascending.
-    private var ancestorNumbers: [[Int32]]
+    /// The stored entities and their hierarchy, built once and shared by every copy: a request's
+    /// overlaid copy retains one reference.
+    private final class Store: Sendable {
+        let entities: [EntityUID: Entity]
+        /// A dense number for every entity and every parent named.
+        let numbers: UIDTable<Int32>
+        let uids: [EntityUID]
+        /// The entity of each numbered uid (none for a parent that is not itself an entity).
+        let numbered: [Entity?]
+        /// Every ancestor (transitively) of each numbered uid, ascending.
+        let ancestorNumbers: [[Int32]]
+
+        init(
+            entities: [EntityUID: Entity], numbers: UIDTable<Int32>, uids: [EntityUID], numbered: [Entity?],
+            ancestorNumbers: [[Int32]]
+        ) {
+            self.entities = entities
+            self.numbers = numbers
+            self.uids = uids
+            self.numbered = numbered
+            self.ancestorNumbers = ancestorNumbers
+        }
+    }
+
+    private let store: Store
     /// Request entities laid over the stored ones (see ``overlaid(with:)``).
     private var overlay = UIDTable<Entity>()
 
+    public var entities: [EntityUID: Entity] { store.entities }
+
     public init() {
-        entities = [:]
-        numbers = UIDTable()
-        uids = []
-        numbered = []
-        ancestorNumbers = []
+        store = Store(entities: [:], numbers: UIDTable(), uids: [], numbered: [], ancestorNumbers: [])
     }
 
     public init(_ list: [Entity]) throws(CedarError) {
@@ -89,21 +104,19 @@ public struct Entities: Sendable {
         if parents.count < uids.count { parents += [[Int32]](repeating: [], count: uids.count - parents.count) }
         var numbered = [Entity?](repeating: nil, count: uids.count)
         for entity in list { numbered[Int(number(entity.uid))] = entity }
-        self.entities = map
-        self.numbers = numbers
-        self.uids = uids
-        self.numbered = numbered
-        self.ancestorNumbers = try Self.closure(parents: parents, uids: uids)
+        store = Store(
+            entities: map, numbers: numbers, uids: uids, numbered: numbered,
+            ancestorNumbers: try Self.closure(parents: parents, uids: uids))
     }
 
     public subscript(uid: EntityUID) -> Entity? {
         if !overlay.isEmpty, let entity = overlay[uid] { return entity }
-        guard let n = numbers[uid] else { return nil }
-        return numbered[Int(n)]
+        guard let n = store.numbers[uid] else { return nil }
+        return store.numbered[Int(n)]
     }
 
     /// The number of stored entities (request entities laid over them are not counted).
-    public var count: Int { entities.count }
+    public var count: Int { store.entities.count }
 
     /// These entities with `requestEntities` laid over them, for one request: an entity of the overlay
     /// replaces the stored entity of the same uid (attributes, tags and parents); its parents are looked up
@@ -129,8 +142,8 @@ public struct Entities: Sendable {
 
     @inline(__always)
     private func isStoredDescendant(_ descendant: EntityUID, of ancestor: EntityUID) -> Bool {
-        guard let d = numbers[descendant], let a = numbers[ancestor] else { return false }
-        return Self.contains(ancestorNumbers[Int(d)], a)
+        guard let d = store.numbers[descendant], let a = store.numbers[ancestor] else { return false }
+        return Self.contains(store.ancestorNumbers[Int(d)], a)
     }
 
     /// Binary search in an ascending list.
@@ -161,13 +174,13 @@ public struct Entities: Sendable {
             for ancestor in ancestors(of: uid) { body(ancestor) }
             return
         }
-        guard let n = numbers[uid] else { return }
-        for number in ancestorNumbers[Int(n)] { body(uids[Int(number)]) }
+        guard let n = store.numbers[uid] else { return }
+        for number in store.ancestorNumbers[Int(n)] { body(store.uids[Int(number)]) }
     }
 
     private func storedAncestors(of uid: EntityUID) -> [EntityUID] {
-        guard let n = numbers[uid] else { return [] }
-        return ancestorNumbers[Int(n)].map { uids[Int($0)] }
+        guard let n = store.numbers[uid] else { return [] }
+        return store.ancestorNumbers[Int(n)].map { store.uids[Int($0)] }
     }
 
     /// Depth-first search with memoisation over numbered uids, rejecting cycles. Iterative, so deep
