@@ -8,16 +8,12 @@ enum IdentityNumberDetectors {
     static let licenceWords = WordKeys(["driver", "drivers", "driving", "licence", "license", "dl", "dln"])
 
     /// All four in one pass: every standalone token of ASCII letters and digits (with inner dashes) of
-    /// 5–16 characters goes to the detectors whose shape it can have.
+    /// 5–16 characters with at least five digits (each of the four formats has them) goes to the
+    /// detectors whose shape it can have.
     static func scan(_ text: ScalarText, families: ContextDetectors.Families, into findings: inout [Finding]) {
-        forEachToken(text, maxLength: 16) { start, end in
+        forEachToken(text, maxLength: 16) { start, end, digits, dashes in
             let length = end - start
-            guard length >= 5 else { return }
-            var digits = 0
-            var dashes = 0
-            for index in start..<end {
-                if text.isDigit(index) { digits += 1 } else if text[index] == "-" { dashes += 1 }
-            }
+            guard length >= 5, digits >= 5 else { return }
             if dashes == 0, length == 10, digits == 10 { npi(text, start, end, into: &findings) }
             if length == 11 || length == 13 { medicareID(text, start, end, into: &findings) }
             if dashes == 0, length == 9, digits >= 8, families.contains(.passport) { passport(text, start, end, into: &findings) }
@@ -81,19 +77,27 @@ enum IdentityNumberDetectors {
     }
 
     /// Calls `body` with every maximal run of ASCII letters and digits (with single dashes inside it)
-    /// that stands alone (not part of a longer word) and is at most `maxLength` long. Linear: each
-    /// scalar is looked at a bounded number of times.
-    private static func forEachToken(_ text: ScalarText, maxLength: Int, _ body: (Int, Int) -> Void) {
-        func isPart(_ index: Int) -> Bool {
-            index < text.count && (text.isDigit(index) || text.isASCIILetter(index))
-        }
+    /// that stands alone (not part of a longer word) and is at most `maxLength` long, with how many
+    /// digits and dashes it holds. Linear: each scalar is looked at a bounded number of times, by its
+    /// kind (the scalar itself only for a possible dash).
+    private static func forEachToken(
+        _ text: ScalarText, maxLength: Int, _ body: (_ start: Int, _ end: Int, _ digits: Int, _ dashes: Int) -> Void
+    ) {
         var resume = 0
-        for index in text.anchors where index >= resume && isPart(index) && !text.isAlphanumeric(index - 1) {
-            var end = index
-            while end < text.count, isPart(end) || (text[end] == "-" && isPart(end + 1) && end > index) {
+        for index in text.anchors where index >= resume && text.isAny(index, .asciiAlphanumeric) && !text.isAlphanumeric(index - 1) {
+            var (end, digits, dashes) = (index, 0, 0)
+            while true {
+                let kind = text.kind(end)
+                if kind.isAny(.asciiAlphanumeric) {
+                    if kind.isAny(.digit) { digits += 1 }
+                } else if kind.isAny(.urlSymbol), text[end] == "-", text.isAny(end + 1, .asciiAlphanumeric), end > index {
+                    dashes += 1
+                } else {
+                    break
+                }
                 end += 1
             }
-            if end - index <= maxLength, !text.isAlphanumeric(end) { body(index, end) }
+            if end - index <= maxLength, !text.isAlphanumeric(end) { body(index, end, digits, dashes) }
             resume = end + 1
         }
     }
