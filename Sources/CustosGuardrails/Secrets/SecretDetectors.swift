@@ -20,10 +20,15 @@ enum SecretDetectors {
     }
 
     struct Rule {
-        var type: String
-        var prefix: String
-        var alphabet: Alphabet
-        var length: ClosedRange<Int>
+        let type: String
+        /// The literal prefix's bytes (ASCII).
+        let prefix: [UInt8]
+        let alphabet: Alphabet
+        let length: ClosedRange<Int>
+
+        init(type: String, prefix: String, alphabet: Alphabet, length: ClosedRange<Int>) {
+            (self.type, self.prefix, self.alphabet, self.length) = (type, Array(prefix.utf8), alphabet, length)
+        }
     }
 
     /// Published token formats (the part after the prefix and its length).
@@ -57,7 +62,7 @@ enum SecretDetectors {
     /// For each ASCII first character, the rules whose prefix starts with it (built once).
     static let rulesByFirstCharacter: [[Rule]] = {
         var table = [[Rule]](repeating: [], count: 128)
-        for rule in rules { table[Int(rule.prefix.unicodeScalars.first!.value)].append(rule) }
+        for rule in rules { table[Int(rule.prefix[0])].append(rule) }
         return table
     }()
 
@@ -70,7 +75,7 @@ enum SecretDetectors {
                 !Alphabet.base64URL.contains(text, index - 1) || text[index] == "A"
             else { continue }
             for rule in rulesByFirstCharacter[value] where hasPrefix(text, rule.prefix, at: index) {
-                let bodyStart = index + rule.prefix.utf8.count
+                let bodyStart = index + rule.prefix.count
                 var end = bodyStart
                 while end < text.count, end - bodyStart <= rule.length.upperBound, rule.alphabet.contains(text, end) { end += 1 }
                 guard rule.length.contains(end - bodyStart) else { continue }
@@ -83,8 +88,13 @@ enum SecretDetectors {
 
     /// Whether the ASCII `prefix` starts at `index`.
     static func hasPrefix(_ text: ScalarText, _ prefix: String, at index: Int) -> Bool {
+        hasPrefix(text, prefix.utf8, at: index)
+    }
+
+    @inline(__always)
+    static func hasPrefix(_ text: ScalarText, _ prefix: some Collection<UInt8>, at index: Int) -> Bool {
         var cursor = index
-        for byte in prefix.utf8 {
+        for byte in prefix {
             guard cursor < text.count, text[cursor].value == UInt32(byte) else { return false }
             cursor += 1
         }

@@ -75,11 +75,13 @@ public struct ScalarText: Sendable {
         self.kinds = kinds
         self.anchors = anchors
         self.truncated = truncated
-        self.words = anchors.compactMap { start in
-            guard kinds[start].isAny(.asciiLetter), start == 0 || !kinds[start - 1].isAny(.alphanumeric) else { return nil }
+        var words: [Word] = []
+        words.reserveCapacity(anchors.count)
+        for start in anchors where kinds[start].isAny(.asciiLetter) && (start == 0 || !kinds[start - 1].isAny(.alphanumeric)) {
             let (key, end) = WordKeys.word(scalars, kinds, from: start, upTo: scalars.count)
-            return Word(start: start, end: end, key: key)
+            words.append(Word(start: start, end: end, key: key))
         }
+        self.words = words
     }
 
     public var count: Int { scalars.count }
