@@ -70,14 +70,15 @@ public struct ScalarText: Sendable {
         }
         scalars.removeLast(capacity - count)
         kinds.removeLast(capacity - count)
-        anchors.removeLast(anchors.count - anchorCount)
+        // Copied out, so the buffer sized for every position is not kept while the text is scanned.
+        let anchorList = Array(anchors[..<anchorCount])
         self.scalars = scalars
         self.kinds = kinds
-        self.anchors = anchors
+        self.anchors = anchorList
         self.truncated = truncated
         var words: [Word] = []
-        words.reserveCapacity(anchors.count)
-        for start in anchors where kinds[start].isAny(.asciiLetter) && (start == 0 || !kinds[start - 1].isAny(.alphanumeric)) {
+        words.reserveCapacity(anchorList.count)
+        for start in anchorList where kinds[start].isAny(.asciiLetter) && (start == 0 || !kinds[start - 1].isAny(.alphanumeric)) {
             let (key, end) = WordKeys.word(scalars, kinds, from: start, upTo: scalars.count)
             words.append(Word(start: start, end: end, key: key))
         }
