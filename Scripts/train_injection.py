@@ -4,7 +4,7 @@
         [--write Sources/CustosGuardrails/Resources/injection-model.json]
 
 Features come from `custos guard features` (the same code that scores at run time): phrase families
-in six languages, signs of disguise, hashed word unigrams and bigrams. The model is L2-regularized
+in six languages, signs of disguise, hashed word unigrams and bigrams, hashed character 4-grams. The model is L2-regularized
 logistic regression (scikit-learn, liblinear).
 
 Measurement is nested cross-validation, stratified by source and label: for each of 5 outer folds the
@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 NAMED = 32
-WIDTH = NAMED + (1 << 14)
+WIDTH = NAMED + (1 << 14) + (1 << 15)  # named, word n-gram buckets, character 4-gram buckets
 TARGET_FPR = 0.03
 C = 0.5
 
@@ -85,6 +85,8 @@ def main():
     parser.add_argument("custos")
     parser.add_argument("--write")
     parser.add_argument("--named-only", action="store_true", help="ablation: phrase families and disguises only")
+    parser.add_argument("--no-char-grams", action="store_true", help="ablation: without the character 4-grams")
+    parser.add_argument("--outer-seed", type=int, default=7, help="how the outer folds are drawn (robustness check)")
     args = parser.parse_args()
 
     items = [json.loads(line) for line in open(args.data)]
@@ -95,11 +97,13 @@ def main():
     assert ids == [item["id"] for item in items]
     if args.named_only:
         x = x[:, :NAMED]
+    elif args.no_char_grams:
+        x = x[:, :NAMED + (1 << 14)]
 
     flagged = np.zeros(len(y), dtype=int)
     scores = np.zeros(len(y))
     thresholds = []
-    for fold, (train, test) in enumerate(StratifiedKFold(5, shuffle=True, random_state=7).split(x, strata)):
+    for fold, (train, test) in enumerate(StratifiedKFold(5, shuffle=True, random_state=args.outer_seed).split(x, strata)):
         threshold = inner_threshold(x[train], y[train], [strata[i] for i in train], seed=fold)
         thresholds.append(threshold)
         scores[test] = fit(x[train], y[train]).predict_proba(x[test])[:, 1]
@@ -119,7 +123,7 @@ def main():
         if "/" in part:
             report(part, y[indices], flagged[indices])
 
-    if args.write and not args.named_only:
+    if args.write and not (args.named_only or args.no_char_grams):
         model = fit(x, y)
         threshold = inner_threshold(x, y, strata, seed=99)
         weights = [[int(i), round(float(w), 5)] for i, w in enumerate(model.coef_[0]) if abs(w) >= 1e-5]

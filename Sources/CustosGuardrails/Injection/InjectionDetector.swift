@@ -12,10 +12,10 @@ public struct InjectionResult: Hashable, Sendable {
 }
 
 /// Scores text for prompt injection with a logistic model over phrase families in six languages,
-/// signs of disguise, and hashed word unigrams and bigrams, all read after ``InjectionText`` has taken
-/// the disguises off. The model is trained by `Scripts/train_injection.py` (provenance and figures in
-/// docs/GUARDRAILS.md) and shipped as `injection-model.json`. Linear in the text; texts are read up to
-/// 64 Ki scalars.
+/// signs of disguise, hashed word unigrams and bigrams, and hashed character 4-grams, all read after
+/// ``InjectionText`` has taken the disguises off. The model is trained by `Scripts/train_injection.py`
+/// (provenance and figures in docs/GUARDRAILS.md) and shipped as `injection-model.json`. Linear in the
+/// text; texts are read up to 64 Ki scalars.
 public struct InjectionDetector: Sendable {
     public let model: InjectionModel
     public var threshold: Double
@@ -32,10 +32,16 @@ public struct InjectionDetector: Sendable {
     }
 }
 
-/// The features of one text: named ones first (phrase families, disguises), then hashed n-grams.
+/// The features of one text: named ones first (phrase families, disguises), then hashed word n-grams,
+/// then hashed character 4-grams.
 public struct InjectionFeatures: Sendable {
     public static let named = 32
+    /// Buckets of the word unigrams and bigrams.
     public static let buckets = 1 << 14
+    /// Buckets of the character 4-grams (of ``InjectionText/flat``'s bytes), after the word ones.
+    public static let gramBuckets = 1 << 15
+    /// Every feature index is below this.
+    public static let width = named + buckets + gramBuckets
     public static let signalNames = [
         "invisible_characters", "homoglyphs", "spaced_letters", "encoded_payload", "role_markers", "several_families",
         "second_person",
@@ -58,36 +64,60 @@ public struct InjectionFeatures: Sendable {
             hashes.append(hash)
             filled.append(slots)
         }
-        var seen = [UInt64](repeating: 0, count: (Self.named + Self.buckets + 63) / 64)
-        func add(_ index: Int) {
-            let (word, bit) = (index >> 6, UInt64(1) << UInt64(index & 63))
-            guard seen[word] & bit == 0 else { return }
-            seen[word] |= bit
-            indices.append(index)
-        }
+        var present = Present(capacity: read.ranges.count * 2 + read.flat.count)
         let families = InjectionPatterns.match(filled)
         var matched = 0
         for (index, name) in InjectionPatterns.families.enumerated() where families & (1 << UInt64(index)) != 0 {
-            add(index)
+            present.insert(index)
             signals.append(name)
             matched += 1
         }
         let base = InjectionPatterns.families.count
         let disguises = [read.invisible > 0, read.homoglyphs > 0, read.spacedWords > 0, read.encodedPayloads > 0, read.roleMarkers > 0]
-        for (offset, present) in disguises.enumerated() where present {
-            add(base + offset)
+        for (offset, shown) in disguises.enumerated() where shown {
+            present.insert(base + offset)
             signals.append(Self.signalNames[offset])
         }
-        if matched >= 2 { add(base + 5) }
-        if hashes.contains(where: Self.secondPerson.contains) { add(base + 6) }
+        if matched >= 2 { present.insert(base + 5) }
+        if hashes.contains(where: Self.secondPerson.contains) { present.insert(base + 6) }
         let mask = UInt32(Self.buckets - 1)
         for (position, hash) in hashes.enumerated() {
-            add(Self.named + Int(hash & mask))
+            present.insert(Self.named + Int(hash & mask))
             if position > 0 {
                 // The bigram "previous word": the first word's hash carried on through a space and the second.
                 let bigram = FNV.hash(read.bytes[read.ranges[position]], from: FNV.step(hashes[position - 1], 0x20))
-                add(Self.named + Int(bigram & mask))
+                present.insert(Self.named + Int(bigram & mask))
             }
+        }
+        // Character 4-grams see what words miss: punctuation and markup (`<|`, `###`, `}}`), word
+        // fragments, and words run together.
+        let gramBase = Self.named + Self.buckets
+        let gramMask = UInt32(Self.gramBuckets - 1)
+        read.flat.withUnsafeBufferPointer { flat in
+            guard flat.count >= 4 else { return }
+            for start in 0...(flat.count - 4) {
+                var hash = FNV.step(FNV.offset, flat[start])
+                hash = FNV.step(hash, flat[start + 1])
+                hash = FNV.step(hash, flat[start + 2])
+                hash = FNV.step(hash, flat[start + 3])
+                present.insert(gramBase + Int(hash & gramMask))
+            }
+        }
+        indices = present.indices
+    }
+
+    /// The feature indices seen, each once, in the order first seen.
+    private struct Present {
+        var indices: [Int] = []
+        private var seen = [UInt64](repeating: 0, count: (InjectionFeatures.width + 63) / 64)
+
+        init(capacity: Int) { indices.reserveCapacity(capacity) }
+
+        @inline(__always) mutating func insert(_ index: Int) {
+            let (word, bit) = (index >> 6, UInt64(1) << UInt64(index & 63))
+            guard seen[word] & bit == 0 else { return }
+            seen[word] |= bit
+            indices.append(index)
         }
     }
 }
@@ -95,12 +125,12 @@ public struct InjectionFeatures: Sendable {
 /// A logistic model: weights by feature index, a bias, and the threshold it was calibrated for.
 public struct InjectionModel: Sendable {
     public let bias: Double
-    /// By feature index, dense (``InjectionFeatures/named`` + ``InjectionFeatures/buckets`` of them).
+    /// By feature index, dense (``InjectionFeatures/width`` of them).
     public let weights: [Double]
     public let threshold: Double
 
     public init(bias: Double, weights: [Int: Double], threshold: Double) {
-        var dense = [Double](repeating: 0, count: InjectionFeatures.named + InjectionFeatures.buckets)
+        var dense = [Double](repeating: 0, count: InjectionFeatures.width)
         for (index, weight) in weights where dense.indices.contains(index) { dense[index] = weight }
         self.bias = bias
         self.weights = dense

@@ -5,7 +5,8 @@
 /// ones and counted; accents are dropped (é → e); runs of single letters
 /// (`i g n o r e`) are joined into a word; and base64 or hex runs that decode to text are decoded and
 /// read as well. One pass over the scalars, bounded by ``maximumScalars``. Words are kept as UTF-8
-/// ranges of one buffer (no string per word): this runs on every call the gateway inspects.
+/// ranges of one buffer (no string per word): this runs on every call the gateway inspects. The same
+/// pass keeps the whole text as read (``flat``), for the character n-grams.
 struct InjectionText {
     static let maximumScalars = 64 * 1024
 
@@ -13,6 +14,9 @@ struct InjectionText {
     var bytes: [UInt8] = []
     /// Each word's range in ``bytes``.
     var ranges: [Range<Int>] = []
+    /// The text as read, in UTF-8: disguises off, letters folded as in the words, punctuation and
+    /// symbols kept, and every run of white space one space.
+    var flat: [UInt8] = []
     /// Whether each word is a single scalar (for joining spaced letters).
     private var single: [Bool] = []
     /// Invisible characters removed.
@@ -28,6 +32,7 @@ struct InjectionText {
 
     init(_ text: String, decodePayloads: Bool = true) {
         bytes.reserveCapacity(text.utf8.count)
+        flat.reserveCapacity(min(text.utf8.count, Self.maximumScalars * 4))
         var start = 0
         var scalarsInWord = 0
         var count = 0
@@ -41,6 +46,25 @@ struct InjectionText {
         for original in text.unicodeScalars {
             count += 1
             if count > Self.maximumScalars { break }
+            let value = original.value
+            if value < 0x80 {
+                // ASCII, most of most texts: letters lower-cased, digits and `_` kept, the rest separates.
+                let byte = UInt8(value)
+                let folded = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+                if (0x61...0x7A).contains(folded) || (0x30...0x39).contains(folded) || folded == 0x5F {
+                    bytes.append(folded)
+                    flat.append(folded)
+                    scalarsInWord += 1
+                } else {
+                    flush()
+                    if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                        if flat.last != 0x20 { flat.append(0x20) }
+                    } else {
+                        flat.append(byte)
+                    }
+                }
+                continue
+            }
             var scalar = original
             // Tag characters mirror ASCII invisibly ("ASCII smuggling"): models read them, so do we.
             if (0xE0020...0xE007E).contains(original.value) {
@@ -54,12 +78,24 @@ struct InjectionText {
                 if folded.lookalike { homoglyphs += 1 }
                 if folded.scalar.value < 0x80 {
                     bytes.append(UInt8(folded.scalar.value))
+                    flat.append(UInt8(folded.scalar.value))
                 } else {
-                    bytes.append(contentsOf: UTF8.encode(folded.scalar)!)
+                    let encoded = UTF8.encode(folded.scalar)!
+                    bytes.append(contentsOf: encoded)
+                    flat.append(contentsOf: encoded)
                 }
                 scalarsInWord += 1
             } else {
                 flush()
+                if scalar.value < 0x80 ? (scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value))
+                    : scalar.properties.isWhitespace
+                {
+                    if flat.last != 0x20 { flat.append(0x20) }
+                } else if scalar.value < 0x80 {
+                    flat.append(UInt8(scalar.value))
+                } else {
+                    flat.append(contentsOf: UTF8.encode(scalar)!)
+                }
             }
         }
         flush()
@@ -79,26 +115,30 @@ struct InjectionText {
     /// Chat-template markers anywhere, and lines that open as a role (`system:`, `assistant:`): one pass
     /// over the bytes, ASCII lower-cased.
     static func countRoleMarkers(_ text: String) -> Int {
-        let bytes = text.utf8.prefix(maximumScalars * 4).map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-        func starts(_ marker: [UInt8], at index: Int) -> Bool {
-            index + marker.count <= bytes.count && bytes[index..<(index + marker.count)].elementsEqual(marker)
-        }
-        var found = 0
-        var lineStart = true
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if lineStart && byte != 0x20 && byte != 0x2D && byte != 0x23 && byte != 0x2A && byte != 0x3E {
-                if roleLines.contains(where: { starts($0, at: index) }) { found += 1 }
-                lineStart = false
+        var text = text
+        return text.withUTF8 { utf8 in
+            let bytes = UnsafeBufferPointer(rebasing: utf8.prefix(maximumScalars * 4))
+            func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+            func starts(_ marker: [UInt8], at index: Int) -> Bool {
+                guard index + marker.count <= bytes.count else { return false }
+                for (offset, expected) in marker.enumerated() where lower(bytes[index + offset]) != expected { return false }
+                return true
             }
-            if byte == 0x3C || byte == 0x5B || byte == 0x23 {  // < [ #
-                found += templateMarkers.filter { starts($0, at: index) }.count
+            var found = 0
+            var lineStart = true
+            for index in bytes.indices {
+                let byte = lower(bytes[index])
+                if lineStart && byte != 0x20 && byte != 0x2D && byte != 0x23 && byte != 0x2A && byte != 0x3E {
+                    if roleLines.contains(where: { starts($0, at: index) }) { found += 1 }
+                    lineStart = false
+                }
+                if byte == 0x3C || byte == 0x5B || byte == 0x23 {  // < [ #
+                    found += templateMarkers.filter { starts($0, at: index) }.count
+                }
+                if byte == 0x0A { lineStart = true }
             }
-            if byte == 0x0A { lineStart = true }
-            index += 1
+            return found
         }
-        return found
     }
 
     /// Four or more one-letter words in a row are read as the word they spell, in their place (their
@@ -131,19 +171,26 @@ struct InjectionText {
     /// Runs of 20+ base64 characters, or 24+ hex digits, that decode to printable text: decoded, and
     /// their words added.
     private mutating func decodeEncodedRuns(_ text: String) {
-        var run: [UInt8] = []
         var payloads: [String] = []
-        func close() {
-            defer { run.removeAll(keepingCapacity: true) }
-            guard run.count >= 20, payloads.count < 8 else { return }
-            if let decoded = Self.decodeHex(run) ?? Self.decodeBase64(run) { payloads.append(decoded) }
+        var text = text
+        text.withUTF8 { utf8 in
+            let bytes = UnsafeBufferPointer(rebasing: utf8.prefix(Self.maximumScalars))
+            var start = 0
+            for index in 0...bytes.count {
+                if index < bytes.count {
+                    let byte = bytes[index]
+                    let isBase64 = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                        || byte == 0x2B || byte == 0x2F || byte == 0x3D || byte == 0x2D || byte == 0x5F
+                    if isBase64 { continue }
+                }
+                // A run ends here: only long ones are copied out and tried.
+                if index - start >= 20, payloads.count < 8 {
+                    let run = Array(bytes[start..<index])
+                    if let decoded = Self.decodeHex(run) ?? Self.decodeBase64(run) { payloads.append(decoded) }
+                }
+                start = index + 1
+            }
         }
-        for byte in text.utf8.prefix(Self.maximumScalars) {
-            let isBase64 = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || byte == 0x2B || byte == 0x2F || byte == 0x3D || byte == 0x2D || byte == 0x5F
-            if isBase64 { run.append(byte) } else { close() }
-        }
-        close()
         for payload in payloads {
             let inner = InjectionText(payload, decodePayloads: false)
             let offset = bytes.count
