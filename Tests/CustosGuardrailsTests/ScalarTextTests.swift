@@ -7,7 +7,7 @@ import Testing
 @Suite struct ScalarTextTests {
     static let pieces = [
         "a", "Z", "7", " ", "A", "AKIA", "@", ":", "+", "(", "-", "/", "=", "\n", "_", ".", "é", "É", "ß", "🙂", "日本", "İ", "\u{200B}",
-        "\u{0663}", "\u{10FFFF}", "\t", "\"",
+        "\u{0663}", "\u{10FFFF}", "\t", "\"", "ghp_AbCdEf0123456789xyz", "+/=", "abcdefghijklmn",
     ]
 
     @Test func matchesTheStringForAnyText() async {
@@ -25,8 +25,61 @@ import Testing
                 #expect(text.isUppercase(index) == scalar.properties.isUppercase)
             }
             #expect(text.anchors == Self.anchors(Array(string.unicodeScalars)))
-            #expect(ScalarText(scalars: Array(string.unicodeScalars)).anchors == text.anchors)
+            let fromScalars = ScalarText(scalars: Array(string.unicodeScalars))
+            #expect(fromScalars.anchors == text.anchors)
+            #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
+            #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
+            #expect(text.census.digits == string.unicodeScalars.filter { ("0"..."9").contains($0) }.count)
+            #expect(text.census.runs == Self.longRuns(Array(string.unicodeScalars)))
+            for start in 0...text.count {
+                for end in start...text.count where end - start < 6 {
+                    #expect(Array(text.anchors(in: start..<end)) == text.anchors.filter { (start..<end).contains($0) })
+                }
+            }
         }
+    }
+
+    @Test func theKindTableMatchesTheUnicodeProperties() {
+        for value in 0..<ScalarKind.commonLimit {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(ScalarKind.common[Int(value)] == ScalarKind(scalar), "U+\(String(value, radix: 16))")
+        }
+    }
+
+    /// The words' definition: runs of ASCII letters that do not continue a letter or digit of any
+    /// script, with their keys (five bits a letter, 0 beyond twelve letters).
+    static func words(_ scalars: [Unicode.Scalar]) -> [[Int]] {
+        func asciiLetter(_ index: Int) -> Bool { index < scalars.count && scalars[index].isASCII && scalars[index].properties.isAlphabetic }
+        var words: [[Int]] = []
+        for start in scalars.indices where asciiLetter(start) {
+            guard start == 0 || !(scalars[start - 1].properties.isAlphabetic || ("0"..."9").contains(scalars[start - 1])) else { continue }
+            var end = start
+            while asciiLetter(end) { end += 1 }
+            let key = end - start > 12 ? 0 : scalars[start..<end].reduce(0) { $0 << 5 | (Int($1.value | 0x20) - 0x60) }
+            words.append([start, end, key])
+        }
+        return words
+    }
+
+    /// Maximal runs of ASCII letters, digits, `+ / = - _` of twenty or more.
+    static func longRuns(_ scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        func inRun(_ index: Int) -> Bool {
+            index < scalars.count && scalars[index].isASCII
+                && (scalars[index].properties.isAlphabetic || ("0"..."9").contains(scalars[index]) || "+/=-_".unicodeScalars.contains(scalars[index]))
+        }
+        var runs: [Range<Int>] = []
+        var start = 0
+        while start < scalars.count {
+            guard inRun(start) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while inRun(end) { end += 1 }
+            if end - start >= 20 { runs.append(start..<end) }
+            start = end
+        }
+        return runs
     }
 
     /// The definition, position by position.

@@ -91,6 +91,7 @@ enum ContactDetectors {
     /// leading trunk `0` 0.6; three or more groups 0.55; two groups 0.35; ten bare digits 0.3; each
     /// raised by 0.35 with a context word nearby. Date- and time-like runs are skipped.
     static func phoneNumbers(_ text: ScalarText, into findings: inout [Finding]) {
+        guard text.census.digits >= 7 else { return }
         var resume = 0
         for index in text.anchors where index >= resume {
             let s = text[index]

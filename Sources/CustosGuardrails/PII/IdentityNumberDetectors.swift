@@ -11,6 +11,7 @@ enum IdentityNumberDetectors {
     /// 5–16 characters with at least five digits (each of the four formats has them) goes to the
     /// detectors whose shape it can have.
     static func scan(_ text: ScalarText, families: ContextDetectors.Families, into findings: inout [Finding]) {
+        guard text.census.digits >= 5 else { return }
         forEachToken(text, maxLength: 16) { start, end, digits, dashes in
             let length = end - start
             guard length >= 5, digits >= 5 else { return }

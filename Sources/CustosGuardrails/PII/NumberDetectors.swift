@@ -45,6 +45,7 @@ enum NumberDetectors {
     static let cardWords = WordKeys(["card", "credit", "visa", "mastercard", "amex", "cc", "debit", "pan"])
 
     static func creditCards(_ text: ScalarText, into findings: inout [Finding]) {
+        guard text.census.digits >= 12 else { return }
         var resume = 0
         for index in text.anchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
             let (digits, end) = digitRun(text, from: index, maxDigits: 19)
@@ -95,6 +96,7 @@ enum NumberDetectors {
     /// `ddd-dd-dddd` (or with spaces), or nine digits next to a context word; invalid areas (000,
     /// 666, 900–999), groups (00) and serials (0000) are rejected.
     static func usSocialSecurityNumbers(_ text: ScalarText, into findings: inout [Finding]) {
+        guard text.census.digits >= 9 else { return }
         var resume = 0
         for index in text.anchors where index >= resume && index + 9 <= text.count {
             guard text.isDigit(index), !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }

@@ -192,23 +192,30 @@ enum SecretDetectors {
     /// Strings of 20+ base64-alphabet characters with at least 4 bits of entropy per character, when a
     /// context word (secret, token, password, api key, …) is just before them.
     static func highEntropy(_ text: ScalarText, covered findingsSoFar: [Finding], into findings: inout [Finding]) {
+        guard !text.census.runs.isEmpty else { return }
         let covered = Coverage(findingsSoFar)
         let runKinds = Alphabet.base64.kinds.union(.urlSymbol)
         var resume = 0
-        for index in text.anchors
-        where index >= resume && Alphabet.base64.contains(text, index) && !Alphabet.base64.contains(text, index - 1) {
-            var end = index
-            while end < text.count, end - index < 512, text.isAny(end, runKinds) {
-                end += 1
+        // Only the long runs the census lists can hold one.
+        for run in text.census.runs {
+            for index in text.anchors(in: run)
+            where index >= resume && Alphabet.base64.contains(text, index) && !Alphabet.base64.contains(text, index - 1) {
+                var end = index
+                while end < text.count, end - index < 512, text.isAny(end, runKinds) {
+                    end += 1
+                }
+                resume = end
+                guard end - index >= shortestRun, !covered.overlaps(index, end) else { continue }
+                guard (index..<end).contains(where: text.isDigit), (index..<end).contains(where: text.isASCIILetter),
+                    entropy(text.scalars[index..<end]) >= 4.0, text.hasContext(secretContext, around: index..<index, distance: 24)
+                else { continue }
+                findings.append(Finding(type: "GENERIC_SECRET", start: index, end: end, score: 0.8))
             }
-            resume = end
-            guard end - index >= 20, !covered.overlaps(index, end) else { continue }
-            guard (index..<end).contains(where: text.isDigit), (index..<end).contains(where: text.isASCIILetter),
-                entropy(text.scalars[index..<end]) >= 4.0, text.hasContext(secretContext, around: index..<index, distance: 24)
-            else { continue }
-            findings.append(Finding(type: "GENERIC_SECRET", start: index, end: end, score: 0.8))
         }
     }
+
+    /// The fewest characters of a generic high-entropy secret.
+    static let shortestRun = 20
 
     /// Shannon entropy in bits per character of an ASCII run.
     static func entropy(_ run: ArraySlice<Unicode.Scalar>) -> Double {

@@ -42,6 +42,23 @@ struct ScalarKind: OptionSet, Hashable, Sendable {
         }
     }
 
+    /// The scalars below this have their kind in ``common``.
+    static let commonLimit: UInt32 = 0x3000
+
+    /// The kinds of U+0000 to U+2FFF by value (ASCII, Latin, Greek, Cyrillic, the Middle-Eastern and
+    /// Indic scripts, general punctuation such as `’` and `—`, symbols), so that reading most text asks
+    /// no Unicode property. Built once and kept for the process (12 KiB), never written after (so it
+    /// is safe to share); read through a pointer without bounds checks by ``ScalarText``'s loop, whose
+    /// index is below ``commonLimit``.
+    nonisolated(unsafe) static let common: UnsafeBufferPointer<ScalarKind> = {
+        let table = UnsafeMutableBufferPointer<ScalarKind>.allocate(capacity: Int(commonLimit))
+        for value in 0..<commonLimit {
+            // U+D800–U+DFFF are not scalars; they never reach the table.
+            table[Int(value)] = Unicode.Scalar(value).map(ScalarKind.init) ?? []
+        }
+        return UnsafeBufferPointer(table)
+    }()
+
     /// The kinds of the 128 ASCII scalars.
     static let ascii: [ScalarKind] = (0..<128).map { value in
         var kind: ScalarKind = []

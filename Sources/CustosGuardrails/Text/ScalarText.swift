@@ -15,6 +15,8 @@ public struct ScalarText: Sendable {
     /// script right before them), in order, with their ``WordKeys`` keys: found once for the
     /// detectors that look for context words.
     let words: [Word]
+    /// What detectors ask of the whole text before they look at it.
+    let census: Census
     /// Whether the input was longer than the bound.
     public let truncated: Bool
     public static let maximumScalars = 4 * 1024 * 1024
@@ -24,68 +26,119 @@ public struct ScalarText: Sendable {
     /// and the line feed (markings are per line).
     static let markScalars: Set<Unicode.Scalar> = ["@", ":", "+", "(", "-", "/", "=", "\n"]
 
-    /// 1 for the ASCII scalars that are anchors wherever they stand (the marks and `A`), else 0.
-    private static let alwaysAnchor: [Int] = (0..<128).map { value in
-        markScalars.contains(Unicode.Scalar(UInt8(value))) || value == UInt8(ascii: "A") ? 1 : 0
-    }
+    /// 1 for the ASCII scalars that are anchors wherever they stand (the marks and `A`), else 0. Kept
+    /// for the process, like ``ScalarKind/common``.
+    nonisolated(unsafe) private static let alwaysAnchor: UnsafeBufferPointer<Int> = {
+        let table = UnsafeMutableBufferPointer<Int>.allocate(capacity: 128)
+        for value in 0..<128 {
+            table[value] = markScalars.contains(Unicode.Scalar(UInt8(value))) || value == UInt8(ascii: "A") ? 1 : 0
+        }
+        return UnsafeBufferPointer(table)
+    }()
 
     /// Scalars already decoded (a stream's window), cut at the bound like a string.
     init(scalars: [Unicode.Scalar]) {
-        self.init(scalars, capacity: scalars.count)
+        var source = scalars.makeIterator()
+        self.init(capacity: scalars.count, reading: &source)
     }
 
     public init(_ text: String) {
-        // Decoded from the string's UTF-8 as it is read: iterating `unicodeScalars` costs several
+        // Decoded from the string's own UTF-8 as it is read: iterating `unicodeScalars` costs several
         // times more.
-        let bytes = Array(text.utf8)
-        self.init(DecodedUTF8(bytes: bytes), capacity: bytes.count)
+        var text = text
+        self = text.withUTF8 { bytes in
+            var source = DecodedUTF8(bytes: bytes)
+            return ScalarText(capacity: bytes.count, reading: &source)
+        }
     }
 
-    /// Reads the scalars once: each one's kind, the anchors and, after, the words. `capacity` is at
+    /// Reads the scalars once: each one's kind, the anchors, the words and the census. `capacity` is at
     /// least the number of scalars (up to the bound).
-    private init(_ source: some Sequence<Unicode.Scalar>, capacity: Int) {
-        let (ascii, alwaysAnchor) = (ScalarKind.ascii, Self.alwaysAnchor)
+    private init(capacity: Int, reading source: inout some IteratorProtocol<Unicode.Scalar>) {
+        let (common, commonLimit, alwaysAnchor) = (ScalarKind.common, ScalarKind.commonLimit, Self.alwaysAnchor)
+        let runKinds: ScalarKind = [.digit, .upper, .lower, .base64Symbol, .urlSymbol]
         let capacity = min(capacity, Self.maximumScalars)
         var scalars = [Unicode.Scalar](repeating: "\0", count: capacity)
         var kinds = [ScalarKind](repeating: [], count: capacity)
         // Every position is written and the count moves only for anchors: no branch to mispredict.
         var anchors = [Int](repeating: 0, count: capacity + 1)
-        var (count, anchorCount, previousAlphanumeric) = (0, 0, 0)
+        var words: [Word] = []
+        words.reserveCapacity(capacity / 6)
+        var census = Census()
+        var (count, anchorCount) = (0, 0)
         var truncated = false
-        for scalar in source {
-            guard count < capacity else {
-                truncated = true
-                break
+        scalars.withUnsafeMutableBufferPointer { scalarBuffer in
+            kinds.withUnsafeMutableBufferPointer { kindBuffer in
+                anchors.withUnsafeMutableBufferPointer { anchorBuffer in
+                    var previous: ScalarKind = []
+                    // The word being read (its start, length and key) and the run of `runKinds`.
+                    var (wordStart, wordLength, key) = (-1, 0, UInt64(0))
+                    var runStart = 0
+                    while let scalar = source.next() {
+                        guard count < capacity else {
+                            truncated = true
+                            break
+                        }
+                        let value = scalar.value
+                        let kind = value < commonLimit ? common[Int(value)] : ScalarKind(scalar)
+                        let alphanumeric = kind.isAny(.asciiAlphanumeric) ? 1 : 0
+                        let anchor =
+                            value < 0x80 ? alwaysAnchor[Int(value)] | (alphanumeric & ~(previous.isAny(.asciiAlphanumeric) ? 1 : 0)) : 0
+                        anchorBuffer[anchorCount] = count
+                        anchorCount += anchor
+                        scalarBuffer[count] = scalar
+                        kindBuffer[count] = kind
+                        census.digits += Int(kind.rawValue & ScalarKind.digit.rawValue)
+                        if kind.isAny(.asciiLetter) {
+                            if wordStart >= 0 {
+                                wordLength += 1
+                                if wordLength <= WordKeys.longestWord { key = key << 5 | (UInt64(value | 0x20) - 0x60) }
+                            } else if !previous.isAny(.alphanumeric) {
+                                (wordStart, wordLength, key) = (count, 1, UInt64(value | 0x20) - 0x60)
+                            }
+                        } else if wordStart >= 0 {
+                            words.append(Word(start: wordStart, end: count, key: wordLength <= WordKeys.longestWord ? key : 0))
+                            wordStart = -1
+                        }
+                        if !kind.isAny(runKinds) {
+                            if count - runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<count) }
+                            runStart = count + 1
+                        }
+                        previous = kind
+                        count += 1
+                    }
+                    if wordStart >= 0 {
+                        words.append(Word(start: wordStart, end: count, key: wordLength <= WordKeys.longestWord ? key : 0))
+                    }
+                    if count - runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<count) }
+                }
             }
-            let value = scalar.value
-            let kind = value < 0x80 ? ascii[Int(value)] : ScalarKind(scalar)
-            let alphanumeric = kind.isAny(.asciiAlphanumeric) ? 1 : 0
-            let anchor = value < 0x80 ? alwaysAnchor[Int(value)] | (alphanumeric & ~previousAlphanumeric) : 0
-            anchors[anchorCount] = count
-            anchorCount += anchor
-            scalars[count] = scalar
-            kinds[count] = kind
-            previousAlphanumeric = alphanumeric
-            count += 1
         }
         scalars.removeLast(capacity - count)
         kinds.removeLast(capacity - count)
-        // Copied out, so the buffer sized for every position is not kept while the text is scanned.
-        let anchorList = Array(anchors[..<anchorCount])
         self.scalars = scalars
         self.kinds = kinds
-        self.anchors = anchorList
-        self.truncated = truncated
-        var words: [Word] = []
-        words.reserveCapacity(anchorList.count)
-        for start in anchorList where kinds[start].isAny(.asciiLetter) && (start == 0 || !kinds[start - 1].isAny(.alphanumeric)) {
-            let (key, end) = WordKeys.word(scalars, kinds, from: start, upTo: scalars.count)
-            words.append(Word(start: start, end: end, key: key))
-        }
+        // Copied out, so the buffer sized for every position is not kept while the text is scanned.
+        self.anchors = Array(anchors[..<anchorCount])
         self.words = words
+        self.census = census
+        self.truncated = truncated
     }
 
     public var count: Int { scalars.count }
+
+    /// The anchors inside `range`, found by bisection.
+    func anchors(in range: Range<Int>) -> ArraySlice<Int> {
+        func first(atLeast position: Int) -> Int {
+            var (low, high) = (0, anchors.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if anchors[middle] < position { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        return anchors[first(atLeast: range.lowerBound)..<first(atLeast: range.upperBound)]
+    }
 
     @inline(__always) public subscript(_ index: Int) -> Unicode.Scalar { scalars[index] }
 
@@ -136,11 +189,11 @@ public struct ScalarText: Sendable {
 }
 
 /// The scalars of valid UTF-8 (a `String`'s), decoded as they are read.
-struct DecodedUTF8: Sequence, IteratorProtocol {
-    let bytes: [UInt8]
+struct DecodedUTF8: IteratorProtocol {
+    let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     @inline(__always) mutating func next() -> Unicode.Scalar? {
         guard index < bytes.count else { return nil }
@@ -155,6 +208,16 @@ struct DecodedUTF8: Sequence, IteratorProtocol {
         index += length
         return Unicode.Scalar(value) ?? "\u{FFFD}"
     }
+}
+
+/// Counts a ``ScalarText`` keeps of the whole text, so that a detector whose findings need more (more
+/// digits, a longer run of key characters) skips the text or most of it.
+struct Census: Sendable {
+    /// The ASCII digits.
+    var digits = 0
+    /// The maximal runs of ASCII letters, digits and base64 or base64url symbols that are at least
+    /// ``SecretDetectors/shortestRun`` long, in order: every generic secret lies within one.
+    var runs: [Range<Int>] = []
 }
 
 /// A word of a ``ScalarText``: where it is and its ``WordKeys`` key (0 when longer than
