@@ -39,6 +39,8 @@ enum ContactDetectors {
     /// Dotted-quad IPv4 addresses (each part 0–255) and IPv6 addresses (checked by `inet_pton`), standing
     /// alone: not after a letter or digit (`v1.2.3.4` is a version), a colon or a dot.
     static func ipAddresses(_ text: ScalarText, into findings: inout [Finding]) {
+        // An IPv4 address has four digits at least, an IPv6 address two colons.
+        guard text.census.digits >= 4 || text.census.colons >= 2 else { return }
         var resume = 0
         for index in text.anchors where index >= resume {
             let s = text[index]
@@ -118,13 +120,13 @@ enum ContactDetectors {
             }
             resume = max(lastDigitEnd, index + 1)
             guard (7...15).contains(digits), !text.isAlphanumeric(lastDigitEnd) else { continue }
-            let candidate = text.string(index..<lastDigitEnd)
-            if looksLikeDateOrTime(candidate) { continue }
-            let groups = candidate.split(whereSeparator: { !$0.isNumber }).count
+            let digitGroups = groups(text, index..<lastDigitEnd)
+            if looksLikeDateOrTime(digitGroups) { continue }
+            let groups = digitGroups.count
             var score: Double
             if s == "+" {
                 score = 0.75
-            } else if s == "(" || (groups >= 2 && candidate.hasPrefix("0")) {
+            } else if s == "(" || (groups >= 2 && s == "0") {
                 score = 0.6  // an area code in parentheses, or a national trunk prefix
             } else if groups >= 3 {
                 score = 0.55
@@ -140,20 +142,34 @@ enum ContactDetectors {
         }
     }
 
+    /// A run of ASCII digits: its value and how many digits it has.
+    struct DigitGroup: Equatable {
+        let value: Int
+        let length: Int
+    }
+
+    /// The runs of ASCII digits in `range` (at most 24 scalars, so a value cannot overflow).
+    static func groups(_ text: ScalarText, _ range: Range<Int>) -> [DigitGroup] {
+        var groups: [DigitGroup] = []
+        var (value, length) = (0, 0)
+        for index in range {
+            if text.isDigit(index) {
+                (value, length) = (value * 10 + text.digitValue(index), length + 1)
+            } else if length > 0 {
+                groups.append(DigitGroup(value: value, length: length))
+                (value, length) = (0, 0)
+            }
+        }
+        if length > 0 { groups.append(DigitGroup(value: value, length: length)) }
+        return groups
+    }
+
     /// `2012-10-01`, `1980-07-28 19:49`, `7/14/1995`, `12.05.2020`: not phone numbers.
-    static func looksLikeDateOrTime(_ candidate: String) -> Bool {
-        let groups = candidate.split(whereSeparator: { !$0.isNumber }).map(String.init)
+    static func looksLikeDateOrTime(_ groups: [DigitGroup]) -> Bool {
         guard groups.count >= 3 else { return false }
-        if groups[0].count == 4, let year = Int(groups[0]), (1900...2100).contains(year),
-            let month = Int(groups[1]), (1...12).contains(month), groups[1].count <= 2
-        {
+        if groups[0].length == 4, (1900...2100).contains(groups[0].value), (1...12).contains(groups[1].value), groups[1].length <= 2 {
             return true
         }
-        if groups[2].count == 4, let year = Int(groups[2]), (1900...2100).contains(year), groups[0].count <= 2,
-            groups[1].count <= 2
-        {
-            return true
-        }
-        return false
+        return groups[2].length == 4 && (1900...2100).contains(groups[2].value) && groups[0].length <= 2 && groups[1].length <= 2
     }
 }

@@ -1,10 +1,11 @@
 /// Credit cards, IBANs and US social security numbers: formats confirmed by checksums or by the
 /// issuing rules. Each scans the text once, left to right.
 enum NumberDetectors {
-    /// A run of digits starting at `start`, where single spaces or dashes may separate groups; returns
-    /// the digits and where the run ends (after its last digit).
-    static func digitRun(_ text: ScalarText, from start: Int, maxDigits: Int) -> (digits: [Int], end: Int) {
-        var digits: [Int] = []
+    /// A run of digits starting at `start`, where single spaces or dashes may separate groups: its
+    /// digits replace the contents of `digits` (whose storage is reused), and where the run ends
+    /// (after its last digit) is returned.
+    static func digitRun(_ text: ScalarText, from start: Int, maxDigits: Int, into digits: inout [Int]) -> Int {
+        digits.removeAll(keepingCapacity: true)
         var index = start
         var end = start
         while index < text.count, digits.count <= maxDigits {
@@ -18,7 +19,7 @@ enum NumberDetectors {
                 break
             }
         }
-        return (digits, end)
+        return end
     }
 
     /// Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, American Express,
@@ -47,8 +48,10 @@ enum NumberDetectors {
     static func creditCards(_ text: ScalarText, into findings: inout [Finding]) {
         guard text.census.digits >= 12 else { return }
         var resume = 0
+        var digits: [Int] = []
+        digits.reserveCapacity(24)
         for index in text.anchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
-            let (digits, end) = digitRun(text, from: index, maxDigits: 19)
+            let end = digitRun(text, from: index, maxDigits: 19, into: &digits)
             resume = end
             guard (12...19).contains(digits.count), !text.isAlphanumeric(end) else { continue }
             guard Checksums.luhn(digits) else { continue }
@@ -98,11 +101,15 @@ enum NumberDetectors {
     static func usSocialSecurityNumbers(_ text: ScalarText, into findings: inout [Finding]) {
         guard text.census.digits >= 9 else { return }
         var resume = 0
+        // Reused for every candidate: most numbers of a text are looked at here.
+        var (digits, separators) = ([Int](), [Unicode.Scalar]())
+        digits.reserveCapacity(9)
+        separators.reserveCapacity(4)
         for index in text.anchors where index >= resume && index + 9 <= text.count {
             guard text.isDigit(index), !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }
-            var digits: [Int] = []
+            digits.removeAll(keepingCapacity: true)
+            separators.removeAll(keepingCapacity: true)
             var cursor = index
-            var separators: [Unicode.Scalar] = []
             while cursor < text.count, digits.count < 9 {
                 if text.isDigit(cursor) {
                     digits.append(text.digitValue(cursor))

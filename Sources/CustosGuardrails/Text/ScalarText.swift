@@ -89,6 +89,7 @@ public struct ScalarText: Sendable {
                         scalarBuffer[count] = scalar
                         kindBuffer[count] = kind
                         census.digits += Int(kind.rawValue & ScalarKind.digit.rawValue)
+                        census.colons += value == 0x3A ? 1 : 0
                         if kind.isAny(.asciiLetter) {
                             if wordStart >= 0 {
                                 wordLength += 1
@@ -215,6 +216,8 @@ struct DecodedUTF8: IteratorProtocol {
 struct Census: Sendable {
     /// The ASCII digits.
     var digits = 0
+    /// The colons (`:`).
+    var colons = 0
     /// The maximal runs of ASCII letters, digits and base64 or base64url symbols that are at least
     /// ``SecretDetectors/shortestRun`` long, in order: every generic secret lies within one.
     var runs: [Range<Int>] = []
