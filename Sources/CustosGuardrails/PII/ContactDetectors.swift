@@ -42,7 +42,16 @@ enum ContactDetectors {
         // An IPv4 address has four digits at least, an IPv6 address two colons.
         guard text.census.digits >= 4 || text.census.colons >= 2 else { return }
         var resume = 0
+        var word = 0
         for index in text.anchors where index >= resume {
+            // A word that neither a colon, a dot nor a digit follows is not part of an address (an
+            // address of hex letters goes on with a digit or a colon; a run cut inside a word is not
+            // standing alone): most words of a text, skipped by the words' list.
+            while word < text.words.count, text.words[word].start < index { word += 1 }
+            if word < text.words.count, text.words[word].start == index {
+                let after = text.words[word].end
+                if after >= text.count || !(text.isDigit(after) || text[after] == ":" || text[after] == ".") { continue }
+            }
             let s = text[index]
             let startsToken = index == 0 || !(isHex(text, index - 1) || text[index - 1] == ":" || text[index - 1] == ".")
             guard startsToken, s == ":" || (isHex(text, index) && !text.isAny(index - 1, .asciiAlphanumeric)) else { continue }
