@@ -41,6 +41,7 @@ public final class AuditLog: Sendable {
         var isWriting = false
         var failure: String?
         var failedAppends: UInt64 = 0
+        var failedCheckpoints: UInt64 = 0
     }
 
     /// The state of the log for health checks and metrics.
@@ -50,6 +51,8 @@ public final class AuditLog: Sendable {
         /// The last write failure, while the log cannot write.
         public let failure: String?
         public let failedAppends: UInt64
+        /// Checkpoints that could not be signed or stored (a stale checkpoint is what follows).
+        public let failedCheckpoints: UInt64
     }
 
     /// Opens the log over `store`. The latest stored checkpoint must verify with `signer`'s key and
@@ -99,7 +102,11 @@ public final class AuditLog: Sendable {
     }
 
     public var health: Health {
-        state.withLock { Health(size: $0.range.size, root: $0.range.root, failure: $0.failure, failedAppends: $0.failedAppends) }
+        state.withLock {
+            Health(
+                size: $0.range.size, root: $0.range.root, failure: $0.failure, failedAppends: $0.failedAppends,
+                failedCheckpoints: $0.failedCheckpoints)
+        }
     }
 
     /// Appends a record; returns once it is durable. The record's `time` is set by the log.
@@ -214,11 +221,13 @@ public final class AuditLog: Sendable {
         do {
             note = try signer.sign(Checkpoint(origin: origin, size: size, root: root).text)
         } catch {
+            state.withLock { $0.failedCheckpoints += 1 }
             throw .internalError("cannot sign a checkpoint: \(error)")
         }
         do {
             try await store.save(StoredCheckpoint(size: size, note: note, time: now()))
         } catch {
+            state.withLock { $0.failedCheckpoints += 1 }
             throw .unavailable("cannot store a checkpoint: \(error)")
         }
         return try await latestCheckpoint()?.note ?? note

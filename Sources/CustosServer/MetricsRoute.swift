@@ -54,6 +54,8 @@ struct MetricsRoute {
         text.gauge("custos_audit_records", "Records in the audit log (its tree size).", Double(health.size))
         text.gauge("custos_audit_writable", "1 while the audit log can write; 0 after a failed write, until one succeeds.", health.failure == nil ? 1 : 0)
         text.counter("custos_audit_failed_appends_total", "Appends refused because the log could not write them.", Double(health.failedAppends))
+        text.counter(
+            "custos_audit_failed_checkpoints_total", "Checkpoints that could not be signed or stored.", Double(health.failedCheckpoints))
         let maintenance = try await plane.audit.maintenance()
         if let checkpoint = maintenance.latestCheckpoint {
             text.gauge("custos_audit_checkpoint_records", "Records covered by the latest signed checkpoint.", Double(checkpoint.size))

@@ -223,6 +223,7 @@ import Testing
         #expect(log.health.size == 1)
         #expect(log.health.failure != nil)
         #expect(log.health.failedAppends >= 1)
+        #expect(log.health.failedCheckpoints == 1)
         store.failWrites(false)
         let receipt = try await log.append(Self.record(21))
         #expect(receipt.index == 1)

@@ -167,6 +167,7 @@ let custosNextHeader = HTTPField.Name("Custos-Next")!
             let size = test.plane.audit.health.size
             for expected in [
                 "custos_audit_records \(size)", "custos_audit_writable 1", "custos_audit_failed_appends_total 0",
+                "custos_audit_failed_checkpoints_total 0",
                 "custos_audit_checkpoint_records \(size)", "custos_audit_pruned_before 0", "# TYPE custos_audit_records gauge",
                 "custos_agents{status=\"active\"} 1", "custos_agents{status=\"suspended\"} 0",
                 "custos_decisions_total{outcome=\"allow\"} 0", "# TYPE custos_decisions_total counter",
