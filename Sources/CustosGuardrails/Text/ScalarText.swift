@@ -61,9 +61,10 @@ public struct ScalarText: Sendable {
         var scalars = [Unicode.Scalar](repeating: "\0", count: capacity)
         var kinds = [ScalarKind](repeating: [], count: capacity)
         // Every position is written and the count moves only for anchors: no branch to mispredict.
-        var anchors = [Int](repeating: 0, count: capacity + 1)
+        // 32-bit while reading (the bound fits), so a maximal text's buffer is half as large.
+        var anchors = [Int32](repeating: 0, count: capacity + 1)
         var words: [Word] = []
-        words.reserveCapacity(capacity / 6)
+        words.reserveCapacity(min(capacity / 6, 4096))
         var census = Census()
         var (count, anchorCount) = (0, 0)
         var truncated = false
@@ -84,7 +85,7 @@ public struct ScalarText: Sendable {
                         let alphanumeric = kind.isAny(.asciiAlphanumeric) ? 1 : 0
                         let anchor =
                             value < 0x80 ? alwaysAnchor[Int(value)] | (alphanumeric & ~(previous.isAny(.asciiAlphanumeric) ? 1 : 0)) : 0
-                        anchorBuffer[anchorCount] = count
+                        anchorBuffer[anchorCount] = Int32(truncatingIfNeeded: count)
                         anchorCount += anchor
                         scalarBuffer[count] = scalar
                         kindBuffer[count] = kind
@@ -120,7 +121,7 @@ public struct ScalarText: Sendable {
         self.scalars = scalars
         self.kinds = kinds
         // Copied out, so the buffer sized for every position is not kept while the text is scanned.
-        self.anchors = Array(anchors[..<anchorCount])
+        self.anchors = anchors[..<anchorCount].map(Int.init)
         self.words = words
         self.census = census
         self.truncated = truncated

@@ -37,19 +37,12 @@ struct WordKeys: Sendable {
 
     /// The run of ASCII letters at `start` (ending at `limit` at the latest) as a key
     /// (case-insensitive), and its end; the key is 0 for an empty run or one longer than
-    /// ``longestWord``.
+    /// ``longestWord``. (``ScalarText`` computes its words' keys the same way as it reads them.)
     @inline(__always) static func word(_ text: ScalarText, from start: Int, upTo limit: Int) -> (key: UInt64, end: Int) {
-        word(text.scalars, text.kinds, from: start, upTo: limit)
-    }
-
-    /// The same over a text's scalars and kinds (while the text is being built).
-    @inline(__always) static func word(_ scalars: [Unicode.Scalar], _ kinds: [ScalarKind], from start: Int, upTo limit: Int)
-        -> (key: UInt64, end: Int)
-    {
         var key: UInt64 = 0
         var index = start
-        while index < limit, kinds[index].isAny(.asciiLetter) {
-            if index - start < longestWord { key = key << 5 | (UInt64(scalars[index].value | 0x20) - 0x60) }
+        while index < limit, text.kinds[index].isAny(.asciiLetter) {
+            if index - start < longestWord { key = key << 5 | (UInt64(text.scalars[index].value | 0x20) - 0x60) }
             index += 1
         }
         return (index - start <= longestWord ? key : 0, index)
