@@ -66,6 +66,21 @@ import Testing
         #expect(pii("on 2012-10-01 00:46:43 it rained") == [])
     }
 
+    /// Detectors skip texts with fewer digits (or colons, or long runs) than their shortest finding:
+    /// findings of exactly that size, alone in their text, are still found.
+    @Test(arguments: [
+        ("call 555 0100", ["PHONE_NUMBER:555 0100"], [String]()),
+        ("gateway dead::beef up", ["IP_ADDRESS:dead::beef"], []),
+        ("host 1.2.3.4 up", ["IP_ADDRESS:1.2.3.4"], []),
+        ("Drivers licence 12345", ["US_DRIVER_LICENSE:12345"], []),
+        ("passport A12345678", ["US_PASSPORT:A12345678"], []),
+        ("api key: Ab3dEf9hIj2lMn5pQr7t", [], ["GENERIC_SECRET"]),
+    ])
+    func theSmallestFindingsPassTheCensus(text: String, personal: [String], secrets: [String]) {
+        #expect(pii(text) == personal)
+        #expect(self.secrets(text) == secrets)
+    }
+
     @Test func offsetsAreInUnicodeScalars() {
         let text = "🙂é x@example.org"
         let finding = scanner.scan(text).pii.first
