@@ -59,10 +59,23 @@ public struct GuardrailScanner: Sendable {
         var markings: [Finding] = []
         ClassificationMarkings.scan(text, into: &markings)
 
+        return ScanResult(
+            pii: pii, secrets: secrets, markings: markings, labels: labels(pii: pii, secrets: secrets, markings: markings),
+            truncated: text.truncated)
+    }
+
+    /// The union of every finding's labels (``Classification/labels(ofPersonalData:)``,
+    /// ``Classification/labels(ofSecret:)``) and the markings': the kinds' own labels once, then the
+    /// few per-type extras whose type was found, without a set per finding.
+    private func labels(pii: [Finding], secrets: [Finding], markings: [Finding]) -> Set<DataLabel> {
         var labels = Set(markings.compactMap { DataLabel(rawValue: $0.type) })
-        for finding in pii { labels.formUnion(classification.labels(ofPersonalData: finding)) }
-        for finding in secrets { labels.formUnion(classification.labels(ofSecret: finding)) }
-        return ScanResult(pii: pii, secrets: secrets, markings: markings, labels: labels, truncated: text.truncated)
+        if !pii.isEmpty { labels.insert(.pii) }
+        if !secrets.isEmpty { labels.insert(.secret) }
+        for (type, extra) in classification.extraLabels
+        where pii.contains(where: { $0.type == type }) || secrets.contains(where: { $0.type == type }) {
+            labels.formUnion(extra)
+        }
+        return labels
     }
 
     /// Keeps, of overlapping findings, the one with the higher score (then the longer one): one sweep

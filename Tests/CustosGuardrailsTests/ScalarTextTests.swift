@@ -113,6 +113,16 @@ import Testing
         #expect(found == ["Born", "dob", "practitioner"])
         #expect(!words.contains(0))
     }
+
+    @Test func aUnionTellsEachWordsClassesInOneProbe() {
+        let union = WordKeys(union: [WordKeys(["born", "birth"]), WordKeys(["name", "birth"]), WordKeys(["mr"])])
+        #expect(union.classes(of: WordKeys.key("born")) == 0b001)
+        #expect(union.classes(of: WordKeys.key("birth")) == 0b011)
+        #expect(union.classes(of: WordKeys.key("name")) == 0b010)
+        #expect(union.classes(of: WordKeys.key("mr")) == 0b100)
+        #expect(union.classes(of: WordKeys.key("mrs")) == 0 && union.classes(of: 0) == 0)
+        #expect(union.contains(WordKeys.key("birth")) && !union.contains(WordKeys.key("births")))
+    }
 }
 
 /// A small deterministic generator for building texts from a property test's seed.

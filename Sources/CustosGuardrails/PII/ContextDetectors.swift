@@ -13,16 +13,19 @@ enum ContextDetectors {
         static let licence = Families(rawValue: 4)
     }
 
+    /// The context words the detectors of this file look for, one probe a word: bits 0–2 are the
+    /// ``Families`` (birth, passport, licence), then ``titles`` and ``nameLabels``.
+    static let contextWords = WordKeys(
+        union: [birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels])
+    static let titleClass: UInt8 = 1 << 3
+    static let nameLabelClass: UInt8 = 1 << 4
+
     /// Which families of context words occur anywhere in the text: one pass over its ASCII words.
     static func families(_ text: ScalarText) -> Families {
-        let (birth, passport, licence) = (birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords)
-        var found: Families = []
-        for word in text.words {
-            if birth.contains(word.key) { found.insert(.birth) }
-            if passport.contains(word.key) { found.insert(.passport) }
-            if licence.contains(word.key) { found.insert(.licence) }
-        }
-        return found
+        let contextWords = contextWords
+        var found: UInt8 = 0
+        for word in text.words { found |= contextWords.classes(of: word.key) }
+        return Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
     }
 
     // MARK: DATE_TIME (dates of birth)
@@ -181,15 +184,17 @@ enum ContextDetectors {
     /// One to three capitalised words after a title (`Mr.`, `Dr`, …) or a label (`Name:`, `Patient:`,
     /// `my name is`, `Sincerely,`).
     static func persons(_ text: ScalarText, into findings: inout [Finding]) {
-        let (titles, nameLabels, myKey, nameKey, isKey) = (titles, nameLabels, myKey, nameKey, isKey)
+        let (contextWords, myKey, nameKey, isKey) = (contextWords, myKey, nameKey, isKey)
         for word in text.words {
             let (key, end) = (word.key, word.end)
+            let classes = contextWords.classes(of: key)
+            guard classes & (titleClass | nameLabelClass) != 0 || key == myKey else { continue }
             var cursor = end
             let score: Double
-            if titles.contains(key) {
+            if classes & titleClass != 0 {
                 if cursor < text.count, text[cursor] == "." { cursor += 1 }
                 score = 0.85
-            } else if nameLabels.contains(key), cursor < text.count, text[cursor] == ":" || text[cursor] == "," {
+            } else if classes & nameLabelClass != 0, cursor < text.count, text[cursor] == ":" || text[cursor] == "," {
                 cursor += 1
                 score = 0.75
             } else if key == myKey, end + 1 < text.count, text[end] == " ", Self.word(text, from: end + 1).key == nameKey {

@@ -5,24 +5,42 @@ struct WordKeys: Sendable {
     /// The longest word a key holds; a longer word has key 0, which no set contains.
     static let longestWord = 12
 
+    /// The words, as given.
+    let words: [String]
     /// Keys at their hashed slots (0: empty), at most a quarter full.
     private let slots: [UInt64]
+    /// For each slot, the classes its word belongs to (bit `i`: class `i`).
+    private let classBits: [UInt8]
     private let shift: UInt64
 
     /// `words` must be 1–12 lowercase ASCII letters.
-    init(_ words: [String]) {
+    init(_ words: [String]) { self.init(classes: [words]) }
+
+    /// The words of up to eight classes in one table: ``classes(of:)`` tells with one probe which of
+    /// them a word belongs to.
+    init(union sets: [WordKeys]) { self.init(classes: sets.map(\.words)) }
+
+    private init(classes: [[String]]) {
+        precondition(classes.count <= 8)
+        let words = classes.flatMap { $0 }
         var bits: UInt64 = 2
         while 1 << bits < 4 * words.count { bits += 1 }
         var slots = [UInt64](repeating: 0, count: 1 << bits)
+        var classBits = [UInt8](repeating: 0, count: 1 << bits)
         let shift = 64 - bits
-        for word in words {
-            precondition((1...Self.longestWord).contains(word.utf8.count) && word.utf8.allSatisfy { (0x61...0x7A).contains($0) })
-            let key = Self.key(word)
-            var slot = Self.slot(key, shift)
-            while slots[slot] != 0, slots[slot] != key { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = key
+        for (index, members) in classes.enumerated() {
+            for word in members {
+                precondition((1...Self.longestWord).contains(word.utf8.count) && word.utf8.allSatisfy { (0x61...0x7A).contains($0) })
+                let key = Self.key(word)
+                var slot = Self.slot(key, shift)
+                while slots[slot] != 0, slots[slot] != key { slot = (slot + 1) & (slots.count - 1) }
+                slots[slot] = key
+                classBits[slot] |= 1 << UInt8(index)
+            }
         }
+        self.words = words
         self.slots = slots
+        self.classBits = classBits
         self.shift = shift
     }
 
@@ -48,13 +66,17 @@ struct WordKeys: Sendable {
         return (index - start <= longestWord ? key : 0, index)
     }
 
-    @inline(__always) func contains(_ key: UInt64) -> Bool {
-        guard key != 0 else { return false }
+    @inline(__always) func contains(_ key: UInt64) -> Bool { classes(of: key) != 0 }
+
+    /// The classes the word of `key` belongs to, one bit each (class `i` of ``init(union:)``: bit
+    /// `i`); 0 for a word in none.
+    @inline(__always) func classes(of key: UInt64) -> UInt8 {
+        guard key != 0 else { return 0 }
         var slot = Self.slot(key, shift)
         while slots[slot] != 0 {
-            if slots[slot] == key { return true }
+            if slots[slot] == key { return classBits[slot] }
             slot = (slot + 1) & (slots.count - 1)
         }
-        return false
+        return 0
     }
 }
