@@ -57,11 +57,7 @@ struct InjectionText {
                     scalarsInWord += 1
                 } else {
                     flush()
-                    if byte == 0x20 || (0x09...0x0D).contains(byte) {
-                        if flat.last != 0x20 { flat.append(0x20) }
-                    } else {
-                        flat.append(byte)
-                    }
+                    keepSeparator(original)
                 }
                 continue
             }
@@ -87,21 +83,25 @@ struct InjectionText {
                 scalarsInWord += 1
             } else {
                 flush()
-                if scalar.value < 0x80 ? (scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value))
-                    : scalar.properties.isWhitespace
-                {
-                    if flat.last != 0x20 { flat.append(0x20) }
-                } else if scalar.value < 0x80 {
-                    flat.append(UInt8(scalar.value))
-                } else {
-                    flat.append(contentsOf: UTF8.encode(scalar)!)
-                }
+                keepSeparator(scalar)
             }
         }
         flush()
         roleMarkers = Self.countRoleMarkers(text)
         joinSpacedLetters()
         if decodePayloads { decodeEncodedRuns(text) }
+    }
+
+    /// A scalar between words, as ``flat`` keeps it: white space as one space, anything else as is.
+    @inline(__always) private mutating func keepSeparator(_ scalar: Unicode.Scalar) {
+        let value = scalar.value
+        if value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : scalar.properties.isWhitespace {
+            if flat.last != 0x20 { flat.append(0x20) }
+        } else if value < 0x80 {
+            flat.append(UInt8(value))
+        } else {
+            flat.append(contentsOf: UTF8.encode(scalar)!)
+        }
     }
 
     static let templateMarkers: [[UInt8]] = [
