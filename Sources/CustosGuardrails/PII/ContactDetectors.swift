@@ -42,15 +42,15 @@ enum ContactDetectors {
         // An IPv4 address has four digits at least, an IPv6 address two colons.
         guard text.census.digits >= 4 || text.census.colons >= 2 else { return }
         var resume = 0
-        var word = 0
+        var words = WordCursor(text)
         for index in text.anchors where index >= resume {
             // A word that neither a colon, a dot nor a digit follows is not part of an address (an
             // address of hex letters goes on with a digit or a colon; a run cut inside a word is not
             // standing alone): most words of a text, skipped by the words' list.
-            while word < text.words.count, text.words[word].start < index { word += 1 }
-            if word < text.words.count, text.words[word].start == index {
-                let after = text.words[word].end
-                if after >= text.count || !(text.isDigit(after) || text[after] == ":" || text[after] == ".") { continue }
+            if let word = words.word(startingAt: index),
+                word.end >= text.count || !(text.isDigit(word.end) || text[word.end] == ":" || text[word.end] == ".")
+            {
+                continue
             }
             let s = text[index]
             let startsToken = index == 0 || !(isHex(text, index - 1) || text[index - 1] == ":" || text[index - 1] == ".")

@@ -36,11 +36,10 @@ enum ContextDetectors {
         guard families.contains(.birth) else { return }
         let months = months
         var resume = 0
-        var word = 0
+        var words = WordCursor(text)
         for index in text.anchors where index >= resume && !text.isAlphanumeric(index - 1) {
             // A date that starts with a word starts with a month: other words are skipped by their key.
-            while word < text.words.count, text.words[word].start < index { word += 1 }
-            if word < text.words.count, text.words[word].start == index, !months.contains(text.words[word].key) { continue }
+            if let word = words.word(startingAt: index), !months.contains(word.key) { continue }
             guard let end = dateEnd(text, from: index, months: months) else { continue }
             if text.hasContext(birthWords, around: index..<end, distance: 30) {
                 findings.append(Finding(type: "DATE_TIME", start: index, end: end, score: 0.85))

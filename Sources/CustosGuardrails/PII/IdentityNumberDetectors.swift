@@ -85,13 +85,12 @@ enum IdentityNumberDetectors {
         _ text: ScalarText, maxLength: Int, _ body: (_ start: Int, _ end: Int, _ digits: Int, _ dashes: Int) -> Void
     ) {
         var resume = 0
-        var word = 0
+        var words = WordCursor(text)
         for index in text.anchors where index >= resume && text.isAny(index, .asciiAlphanumeric) && !text.isAlphanumeric(index - 1) {
             // A token that is one of the text's words, with neither a digit nor a dash after it, has no
             // digit: most tokens of a text, skipped without reading them again.
-            while word < text.words.count, text.words[word].start < index { word += 1 }
-            if word < text.words.count, text.words[word].start == index, !text.isAny(text.words[word].end, [.asciiAlphanumeric, .urlSymbol]) {
-                resume = text.words[word].end
+            if let word = words.word(startingAt: index), !text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) {
+                resume = word.end
                 continue
             }
             var (end, digits, dashes) = (index, 0, 0)

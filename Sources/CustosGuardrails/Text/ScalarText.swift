@@ -224,6 +224,20 @@ struct Census: Sendable {
     var runs: [Range<Int>] = []
 }
 
+/// Walks a text's words alongside its anchors, for detectors that skip what starts with a word.
+struct WordCursor {
+    private let words: [Word]
+    private var next = 0
+
+    init(_ text: ScalarText) { words = text.words }
+
+    /// The word that starts at `index`, if one does. Positions must not decrease from call to call.
+    mutating func word(startingAt index: Int) -> Word? {
+        while next < words.count, words[next].start < index { next += 1 }
+        return next < words.count && words[next].start == index ? words[next] : nil
+    }
+}
+
 /// A word of a ``ScalarText``: where it is and its ``WordKeys`` key (0 when longer than
 /// ``WordKeys/longestWord``).
 struct Word: Sendable {
