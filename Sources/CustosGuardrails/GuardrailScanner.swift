@@ -59,23 +59,9 @@ public struct GuardrailScanner: Sendable {
         var markings: [Finding] = []
         ClassificationMarkings.scan(text, into: &markings)
 
-        return ScanResult(
-            pii: pii, secrets: secrets, markings: markings, labels: labels(pii: pii, secrets: secrets, markings: markings),
-            truncated: text.truncated)
-    }
-
-    /// The union of every finding's labels (``Classification/labels(ofPersonalData:)``,
-    /// ``Classification/labels(ofSecret:)``) and the markings': the kinds' own labels once, then the
-    /// few per-type extras whose type was found, without a set per finding.
-    private func labels(pii: [Finding], secrets: [Finding], markings: [Finding]) -> Set<DataLabel> {
-        var labels = Set(markings.compactMap { DataLabel(rawValue: $0.type) })
-        if !pii.isEmpty { labels.insert(.pii) }
-        if !secrets.isEmpty { labels.insert(.secret) }
-        for (type, extra) in classification.extraLabels
-        where pii.contains(where: { $0.type == type }) || secrets.contains(where: { $0.type == type }) {
-            labels.formUnion(extra)
-        }
-        return labels
+        let labels = Set(markings.compactMap { DataLabel(rawValue: $0.type) })
+            .union(classification.labels(ofPersonalData: pii, secrets: secrets))
+        return ScanResult(pii: pii, secrets: secrets, markings: markings, labels: labels, truncated: text.truncated)
     }
 
     /// Keeps, of overlapping findings, the one with the higher score (then the longer one): one sweep
@@ -116,12 +102,7 @@ struct Coverage {
     func overlaps(_ finding: Finding) -> Bool { overlaps(finding.start, finding.end) }
 
     func overlaps(_ start: Int, _ end: Int) -> Bool {
-        var low = 0
-        var high = ranges.count
-        while low < high {
-            let mid = (low + high) / 2
-            if ranges[mid].end <= start { low = mid + 1 } else { high = mid }
-        }
-        return low < ranges.count && ranges[low].start < end
+        let first = ranges.firstIndex(bisecting: { $0.end > start })
+        return first < ranges.count && ranges[first].start < end
     }
 }

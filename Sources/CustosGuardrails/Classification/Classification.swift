@@ -46,6 +46,20 @@ public struct Classification: Hashable, Sendable {
     public func labels(ofSecret finding: Finding) -> Set<DataLabel> {
         extraLabels[finding.type, default: []].union([.secret])
     }
+
+    /// The union of every finding's labels, as ``labels(ofPersonalData:)`` and ``labels(ofSecret:)``
+    /// give them, without a set per finding: each kind's own label once, then the extras of the types
+    /// found.
+    func labels(ofPersonalData pii: [Finding], secrets: [Finding]) -> Set<DataLabel> {
+        var labels = Set<DataLabel>()
+        if !pii.isEmpty { labels.insert(.pii) }
+        if !secrets.isEmpty { labels.insert(.secret) }
+        for (type, extra) in extraLabels
+        where pii.contains(where: { $0.type == type }) || secrets.contains(where: { $0.type == type }) {
+            labels.formUnion(extra)
+        }
+        return labels
+    }
 }
 
 /// Classification markings a document carries about itself: a banner line (`CONFIDENTIAL`,

@@ -152,7 +152,7 @@ enum ContactDetectors {
     }
 
     /// A run of ASCII digits: its value and how many digits it has.
-    struct DigitGroup: Equatable {
+    struct DigitGroup {
         let value: Int
         let length: Int
     }

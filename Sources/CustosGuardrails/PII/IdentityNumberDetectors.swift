@@ -12,9 +12,9 @@ enum IdentityNumberDetectors {
     /// detectors whose shape it can have.
     static func scan(_ text: ScalarText, families: ContextDetectors.Families, into findings: inout [Finding]) {
         guard text.census.digits >= 5 else { return }
-        forEachToken(text, maxLength: 16) { start, end, digits, dashes in
+        forEachToken(text, maxLength: 16, minimumDigits: 5) { start, end, digits, dashes in
             let length = end - start
-            guard length >= 5, digits >= 5 else { return }
+            guard length >= 5 else { return }
             if dashes == 0, length == 10, digits == 10 { npi(text, start, end, into: &findings) }
             if length == 11 || length == 13 { medicareID(text, start, end, into: &findings) }
             if dashes == 0, length == 9, digits >= 8, families.contains(.passport) { passport(text, start, end, into: &findings) }
@@ -78,12 +78,15 @@ enum IdentityNumberDetectors {
     }
 
     /// Calls `body` with every maximal run of ASCII letters and digits (with single dashes inside it)
-    /// that stands alone (not part of a longer word) and is at most `maxLength` long, with how many
-    /// digits and dashes it holds. Linear: each scalar is looked at a bounded number of times, by its
-    /// kind (the scalar itself only for a possible dash).
+    /// that stands alone (not part of a longer word), is at most `maxLength` long and holds at least
+    /// `minimumDigits` digits (one or more), with how many digits and dashes it holds. Linear: each
+    /// scalar is looked at a bounded number of times, by its kind (the scalar itself only for a
+    /// possible dash).
     private static func forEachToken(
-        _ text: ScalarText, maxLength: Int, _ body: (_ start: Int, _ end: Int, _ digits: Int, _ dashes: Int) -> Void
+        _ text: ScalarText, maxLength: Int, minimumDigits: Int,
+        _ body: (_ start: Int, _ end: Int, _ digits: Int, _ dashes: Int) -> Void
     ) {
+        precondition(minimumDigits >= 1)
         var resume = 0
         var words = WordCursor(text)
         for index in text.anchors where index >= resume && text.isAny(index, .asciiAlphanumeric) && !text.isAlphanumeric(index - 1) {
@@ -105,7 +108,7 @@ enum IdentityNumberDetectors {
                 }
                 end += 1
             }
-            if end - index <= maxLength, !text.isAlphanumeric(end) { body(index, end, digits, dashes) }
+            if end - index <= maxLength, digits >= minimumDigits, !text.isAlphanumeric(end) { body(index, end, digits, dashes) }
             resume = end + 1
         }
     }

@@ -94,9 +94,9 @@ public struct ScalarText: Sendable {
                         if kind.isAny(.asciiLetter) {
                             if wordStart >= 0 {
                                 wordLength += 1
-                                if wordLength <= WordKeys.longestWord { key = key << 5 | (UInt64(value | 0x20) - 0x60) }
+                                if wordLength <= WordKeys.longestWord { key = WordKeys.extend(key, with: value) }
                             } else if !previous.isAny(.alphanumeric) {
-                                (wordStart, wordLength, key) = (count, 1, UInt64(value | 0x20) - 0x60)
+                                (wordStart, wordLength, key) = (count, 1, WordKeys.extend(0, with: value))
                             }
                         } else if wordStart >= 0 {
                             words.append(Word(start: wordStart, end: count, key: wordLength <= WordKeys.longestWord ? key : 0))
@@ -131,15 +131,8 @@ public struct ScalarText: Sendable {
 
     /// The anchors inside `range`, found by bisection.
     func anchors(in range: Range<Int>) -> ArraySlice<Int> {
-        func first(atLeast position: Int) -> Int {
-            var (low, high) = (0, anchors.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if anchors[middle] < position { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
-        return anchors[first(atLeast: range.lowerBound)..<first(atLeast: range.upperBound)]
+        let first = anchors.firstIndex(bisecting: { $0 >= range.lowerBound })
+        return anchors[first..<anchors.firstIndex(bisecting: { $0 >= range.upperBound })]
     }
 
     @inline(__always) public subscript(_ index: Int) -> Unicode.Scalar { scalars[index] }
@@ -222,6 +215,19 @@ struct Census: Sendable {
     /// The maximal runs of ASCII letters, digits and base64 or base64url symbols that are at least
     /// ``SecretDetectors/shortestRun`` long, in order: every generic secret lies within one.
     var runs: [Range<Int>] = []
+}
+
+extension Array {
+    /// The first index whose element satisfies `isAfter`, by bisection, in an array where every element
+    /// that satisfies it comes after every element that does not; `count` when none does.
+    func firstIndex(bisecting isAfter: (Element) -> Bool) -> Int {
+        var (low, high) = (0, count)
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
 }
 
 /// Walks a text's words alongside its anchors, for detectors that skip what starts with a word.

@@ -50,7 +50,12 @@ struct WordKeys: Sendable {
 
     /// The key of one lowercase ASCII word.
     static func key(_ word: String) -> UInt64 {
-        word.utf8.reduce(UInt64(0)) { $0 << 5 | (UInt64($1) - 0x60) }
+        word.utf8.reduce(UInt64(0)) { extend($0, with: UInt32($1)) }
+    }
+
+    /// `key` with one more ASCII letter (`value`, either case) after it: five bits a letter.
+    @inline(__always) static func extend(_ key: UInt64, with value: UInt32) -> UInt64 {
+        key << 5 | (UInt64(value | 0x20) - 0x60)
     }
 
     /// The run of ASCII letters at `start` (ending at `limit` at the latest) as a key
@@ -60,7 +65,7 @@ struct WordKeys: Sendable {
         var key: UInt64 = 0
         var index = start
         while index < limit, text.kinds[index].isAny(.asciiLetter) {
-            if index - start < longestWord { key = key << 5 | (UInt64(text.scalars[index].value | 0x20) - 0x60) }
+            if index - start < longestWord { key = extend(key, with: text.scalars[index].value) }
             index += 1
         }
         return (index - start <= longestWord ? key : 0, index)
