@@ -172,16 +172,19 @@ struct GuardBench: ParsableCommand {
         abstract: "Measure scanning throughput on one core; prints one JSON object.",
         discussion: """
             Scans the texts of --input (JSON lines {"text"}) round-robin for --seconds each: personal data and
-            secrets (MB/s of UTF-8), the same redacted as streams of 64-byte chunks (MB/s), then the injection
-            score (microseconds per KB, and per text).
+            secrets (MB/s of UTF-8); the reading of the text alone that every scan begins with (MB/s); the
+            same redacted as streams of 64-byte chunks (MB/s); then the injection score (microseconds per
+            KB, and per text).
             """)
 
     @Option(name: .long, help: "JSON lines with a `text` member.") var input: String
     @Option(name: .long, help: "How long to measure, in seconds.") var seconds: Double = 3
-    @Option(name: .long, help: "Measure only this phase (scan, stream or injection), for profiling one of them.")
+    @Option(name: .long, help: "Measure only this phase (scan, read, stream or injection), for profiling one of them.")
     var phase: Phase?
 
-    enum Phase: String, ExpressibleByArgument, CaseIterable { case scan, stream, injection }
+    /// `read` is the first step of every scan alone: the text read into scalars, kinds, anchors, words
+    /// and census.
+    enum Phase: String, ExpressibleByArgument, CaseIterable { case scan, read, stream, injection }
 
     func run() throws {
         guard let handle = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot read \(input)") }
@@ -206,6 +209,11 @@ struct GuardBench: ParsableCommand {
             report["findings"] = .integer(Int64(findings))
             report["mb_per_second"] = rounded(Double(scan.bytes) / scan.seconds / 1e6)
             report["microseconds_per_kb"] = rounded(scan.seconds * 1e6 / (Double(scan.bytes) / 1000))
+        }
+        if phases.contains(.read) {
+            var scalars = 0
+            let read = measure(texts) { scalars += ScalarText($0).count }
+            report["read_mb_per_second"] = rounded(Double(read.bytes) / read.seconds / 1e6)
         }
         if phases.contains(.stream) {
             // The same texts redacted as a stream of 64-byte chunks (a streamed answer), masked.

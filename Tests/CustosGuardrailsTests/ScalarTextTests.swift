@@ -10,10 +10,14 @@ import Testing
         "\u{0663}", "\u{10FFFF}", "\t", "\"", "ghp_AbCdEf0123456789xyz", "+/=", "abcdefghijklmn",
     ]
 
-    @Test func matchesTheStringForAnyText() async {
+    /// Only ASCII, so that most of a text is read eight bytes at a time, with words, runs and anchors
+    /// across the edges of those eight.
+    static let asciiPieces = Self.pieces.filter { $0.unicodeScalars.allSatisfy(\.isASCII) } + ["0123456789", "aB3", "x", "Q"]
+
+    @Test(arguments: [pieces, asciiPieces]) func matchesTheStringForAnyText(pieces: [String]) async {
         await propertyCheck(count: 1_000, input: Gen.int(in: 0...Int.max)) { seed in
             var random = SplitMix(seed: UInt64(truncatingIfNeeded: seed))
-            let string = (0..<random.next(below: 50)).map { _ in Self.pieces[random.next(below: Self.pieces.count)] }.joined()
+            let string = (0..<random.next(below: 50)).map { _ in pieces[random.next(below: pieces.count)] }.joined()
             let text = ScalarText(string)
             #expect(text.scalars == Array(string.unicodeScalars))
             #expect(!text.truncated)
@@ -30,6 +34,7 @@ import Testing
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(text.census.digits == string.unicodeScalars.filter { ("0"..."9").contains($0) }.count)
+            #expect(text.census.colons == string.unicodeScalars.filter { $0 == ":" }.count)
             #expect(text.census.runs == Self.longRuns(Array(string.unicodeScalars)))
             for start in 0...text.count {
                 for end in start...text.count where end - start < 6 {
@@ -98,6 +103,18 @@ import Testing
         #expect(text.count == ScalarText.maximumScalars)
         #expect(text.truncated)
         #expect(text.scalars.allSatisfy { $0 == "é" })
+    }
+
+    /// ASCII is read eight bytes at a time: the bound still holds to the scalar, whatever follows it.
+    @Test(arguments: [0, 1, 3, 7, 8, 9]) func asciiTextsAreCutAtTheBoundToTheScalar(shortOfBound: Int) {
+        let limit = ScalarText.maximumScalars
+        let exact = ScalarText(String(String(repeating: "a1 ", count: limit / 3 + 1).prefix(limit - shortOfBound)))
+        #expect(exact.count == limit - shortOfBound && !exact.truncated)
+        let over = ScalarText(String(repeating: "b", count: limit - shortOfBound) + "éz" + String(repeating: "c", count: 20))
+        #expect(over.count == limit)
+        #expect(over.truncated == true)
+        #expect(over.scalars.suffix(shortOfBound).first == (shortOfBound >= 1 ? "é" : nil))
+        #expect(over.words.count == 1 && over.words[0].start == 0)
     }
 
     @Test func wordKeysMatchWholeWordsOnly() {

@@ -26,104 +26,45 @@ public struct ScalarText: Sendable {
     /// and the line feed (markings are per line).
     static let markScalars: Set<Unicode.Scalar> = ["@", ":", "+", "(", "-", "/", "=", "\n"]
 
-    /// 1 for the ASCII scalars that are anchors wherever they stand (the marks and `A`), else 0. Kept
-    /// for the process, like ``ScalarKind/common``.
-    nonisolated(unsafe) private static let alwaysAnchor: UnsafeBufferPointer<Int> = {
-        let table = UnsafeMutableBufferPointer<Int>.allocate(capacity: 128)
-        for value in 0..<128 {
-            table[value] = markScalars.contains(Unicode.Scalar(UInt8(value))) || value == UInt8(ascii: "A") ? 1 : 0
-        }
-        return UnsafeBufferPointer(table)
-    }()
-
     /// Scalars already decoded (a stream's window), cut at the bound like a string.
     init(scalars: [Unicode.Scalar]) {
-        var source = scalars.makeIterator()
-        self.init(capacity: scalars.count, reading: &source)
+        self.init(capacity: scalars.count) { $0.read(scalars) }
     }
 
     public init(_ text: String) {
-        // Decoded from the string's own UTF-8 as it is read: iterating `unicodeScalars` costs several
-        // times more.
+        // Read from the string's own UTF-8: iterating `unicodeScalars` costs several times more.
         var text = text
-        self = text.withUTF8 { bytes in
-            var source = DecodedUTF8(bytes: bytes)
-            return ScalarText(capacity: bytes.count, reading: &source)
-        }
+        self = text.withUTF8 { bytes in ScalarText(capacity: bytes.count) { $0.read(utf8: bytes) } }
     }
 
-    /// Reads the scalars once: each one's kind, the anchors, the words and the census. `capacity` is at
-    /// least the number of scalars (up to the bound).
-    private init(capacity: Int, reading source: inout some IteratorProtocol<Unicode.Scalar>) {
-        let (common, commonLimit, alwaysAnchor) = (ScalarKind.common, ScalarKind.commonLimit, Self.alwaysAnchor)
-        let runKinds: ScalarKind = [.digit, .upper, .lower, .base64Symbol, .urlSymbol]
+    /// Reads the text once with a ``ScalarReader``: each scalar's kind, the anchors, the words and the
+    /// census. `capacity` is at least the number of scalars (up to the bound); `read` returns whether
+    /// the text was cut.
+    private init(capacity: Int, read: (inout ScalarReader) -> Bool) {
         let capacity = min(capacity, Self.maximumScalars)
-        var scalars = [Unicode.Scalar](repeating: "\0", count: capacity)
-        var kinds = [ScalarKind](repeating: [], count: capacity)
-        // Every position is written and the count moves only for anchors: no branch to mispredict.
         // 32-bit while reading (the bound fits), so a maximal text's buffer is half as large.
-        var anchors = [Int32](repeating: 0, count: capacity + 1)
-        var words: [Word] = []
-        words.reserveCapacity(min(capacity / 6, 4096))
-        var census = Census()
-        var (count, anchorCount) = (0, 0)
+        let anchors = UnsafeMutablePointer<Int32>.allocate(capacity: max(capacity, 1))
+        defer { anchors.deallocate() }
+        var reader: ScalarReader?
         var truncated = false
-        scalars.withUnsafeMutableBufferPointer { scalarBuffer in
-            kinds.withUnsafeMutableBufferPointer { kindBuffer in
-                anchors.withUnsafeMutableBufferPointer { anchorBuffer in
-                    var previous: ScalarKind = []
-                    // The word being read (its start, length and key) and the run of `runKinds`.
-                    var (wordStart, wordLength, key) = (-1, 0, UInt64(0))
-                    var runStart = 0
-                    while let scalar = source.next() {
-                        guard count < capacity else {
-                            truncated = true
-                            break
-                        }
-                        let value = scalar.value
-                        let kind = value < commonLimit ? common[Int(value)] : ScalarKind(scalar)
-                        let alphanumeric = kind.isAny(.asciiAlphanumeric) ? 1 : 0
-                        let anchor =
-                            value < 0x80 ? alwaysAnchor[Int(value)] | (alphanumeric & ~(previous.isAny(.asciiAlphanumeric) ? 1 : 0)) : 0
-                        anchorBuffer[anchorCount] = Int32(truncatingIfNeeded: count)
-                        anchorCount += anchor
-                        scalarBuffer[count] = scalar
-                        kindBuffer[count] = kind
-                        census.digits += Int(kind.rawValue & ScalarKind.digit.rawValue)
-                        census.colons += value == 0x3A ? 1 : 0
-                        if kind.isAny(.asciiLetter) {
-                            if wordStart >= 0 {
-                                wordLength += 1
-                                if wordLength <= WordKeys.longestWord { key = WordKeys.extend(key, with: value) }
-                            } else if !previous.isAny(.alphanumeric) {
-                                (wordStart, wordLength, key) = (count, 1, WordKeys.extend(0, with: value))
-                            }
-                        } else if wordStart >= 0 {
-                            words.append(Word(start: wordStart, end: count, key: wordLength <= WordKeys.longestWord ? key : 0))
-                            wordStart = -1
-                        }
-                        if !kind.isAny(runKinds) {
-                            if count - runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<count) }
-                            runStart = count + 1
-                        }
-                        previous = kind
-                        count += 1
-                    }
-                    if wordStart >= 0 {
-                        words.append(Word(start: wordStart, end: count, key: wordLength <= WordKeys.longestWord ? key : 0))
-                    }
-                    if count - runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<count) }
-                }
+        var scalars: [Unicode.Scalar] = []
+        let kinds = [ScalarKind](unsafeUninitializedCapacity: capacity) { kindBuffer, kindCount in
+            scalars = [Unicode.Scalar](unsafeUninitializedCapacity: capacity) { scalarBuffer, scalarCount in
+                guard let scalarBase = scalarBuffer.baseAddress, let kindBase = kindBuffer.baseAddress else { return }
+                var reading = ScalarReader(scalars: scalarBase, kinds: kindBase, anchors: anchors, capacity: capacity)
+                truncated = read(&reading)
+                reading.finish()
+                scalarCount = reading.count
+                reader = reading
             }
+            kindCount = reader?.count ?? 0
         }
-        scalars.removeLast(capacity - count)
-        kinds.removeLast(capacity - count)
         self.scalars = scalars
         self.kinds = kinds
         // Copied out, so the buffer sized for every position is not kept while the text is scanned.
-        self.anchors = anchors[..<anchorCount].map(Int.init)
-        self.words = words
-        self.census = census
+        self.anchors = UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0).map(Int.init)
+        self.words = reader?.words ?? []
+        self.census = reader?.census ?? Census()
         self.truncated = truncated
     }
 
@@ -180,28 +121,6 @@ public struct ScalarText: Sendable {
             index = end
         }
         return false
-    }
-}
-
-/// The scalars of valid UTF-8 (a `String`'s), decoded as they are read.
-struct DecodedUTF8: IteratorProtocol {
-    let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
-
-    @inline(__always) mutating func next() -> Unicode.Scalar? {
-        guard index < bytes.count else { return nil }
-        let lead = UInt32(bytes[index])
-        guard lead >= 0x80 else {
-            index += 1
-            return Unicode.Scalar(UInt8(lead))
-        }
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-        var value = lead & (0x7F >> UInt32(length))
-        for continuation in bytes[(index + 1)..<Swift.min(index + length, bytes.count)] { value = value << 6 | UInt32(continuation & 0x3F) }
-        index += length
-        return Unicode.Scalar(value) ?? "\u{FFFD}"
     }
 }
 

@@ -55,7 +55,7 @@ struct WordKeys: Sendable {
 
     /// `key` with one more ASCII letter (`value`, either case) after it: five bits a letter.
     @inline(__always) static func extend(_ key: UInt64, with value: UInt32) -> UInt64 {
-        key << 5 | (UInt64(value | 0x20) - 0x60)
+        key << 5 | (UInt64(value | 0x20) &- 0x60)
     }
 
     /// The run of ASCII letters at `start` (ending at `limit` at the latest) as a key

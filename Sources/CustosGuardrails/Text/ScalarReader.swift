@@ -1,0 +1,201 @@
+/// Reads a text into the buffers of a ``ScalarText``: each scalar and its kind, the anchors, the words
+/// and the census, in one pass.
+///
+/// Eight ASCII bytes at a time where the text has them: their kinds come from the table as one 64-bit
+/// word, and the questions asked of every position (letter? alphanumeric? in a run of key
+/// characters?) become eight-bit masks, so that only the positions where something starts or ends
+/// (anchors, word edges, the ends of runs) cost a step of their own. Any other scalar is read alone,
+/// with the same rules; both ways leave the same state behind, so they interleave freely.
+struct ScalarReader {
+    private let scalars: UnsafeMutablePointer<Unicode.Scalar>
+    private let kinds: UnsafeMutablePointer<ScalarKind>
+    /// At least one slot per scalar.
+    private let anchors: UnsafeMutablePointer<Int32>
+    let capacity: Int
+    /// ``ScalarKind/common`` and ``asciiFlags``, held here so that the loop does not ask for the
+    /// static tables (each ask is a call that checks they were built).
+    private let kindTable = ScalarKind.common
+    private let flagTable = Self.asciiFlags
+    private(set) var count = 0
+    private(set) var anchorCount = 0
+    private(set) var words: [Word] = []
+    private(set) var census = Census()
+    /// The kind of the scalar before the next one.
+    private var previous: ScalarKind = []
+    /// Where the word being read starts; -1 outside one.
+    private var wordStart = -1
+    /// Where the current run of ``runKinds`` starts (the position after the last scalar outside one).
+    private var runStart = 0
+
+    /// The kinds that make up the runs listed in ``Census/runs``.
+    static let runKinds: ScalarKind = [.digit, .upper, .lower, .base64Symbol, .urlSymbol]
+
+    /// Per ASCII byte: 1 for the scalars that are anchors wherever they stand (``ScalarText/markScalars``
+    /// and `A`), 2 for the colon. Built once and kept for the process, like ``ScalarKind/common``.
+    nonisolated(unsafe) private static let asciiFlags: UnsafeBufferPointer<UInt8> = {
+        let table = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 128)
+        for value in 0..<128 {
+            let scalar = Unicode.Scalar(UInt8(value))
+            table[value] = (ScalarText.markScalars.contains(scalar) || scalar == "A" ? 1 : 0) | (scalar == ":" ? 2 : 0)
+        }
+        return UnsafeBufferPointer(table)
+    }()
+
+    init(scalars: UnsafeMutablePointer<Unicode.Scalar>, kinds: UnsafeMutablePointer<ScalarKind>, anchors: UnsafeMutablePointer<Int32>, capacity: Int) {
+        // The eight-byte step skips runs shorter than eight (those between two scalars outside a run).
+        precondition(SecretDetectors.shortestRun > 8)
+        (self.scalars, self.kinds, self.anchors, self.capacity) = (scalars, kinds, anchors, capacity)
+        words.reserveCapacity(min(capacity / 6, 4096))
+    }
+
+    /// Reads valid UTF-8 (a `String`'s) until it ends or ``capacity`` scalars are read; returns whether
+    /// scalars were left unread.
+    mutating func read(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        while index < bytes.count {
+            if index + 8 <= bytes.count, count + 8 <= capacity {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    takeASCII(word)
+                    index += 8
+                    continue
+                }
+            }
+            guard count < capacity else { return true }
+            let lead = UInt32(bytes[index])
+            guard lead >= 0x80 else {
+                take(Unicode.Scalar(UInt8(lead)))
+                index += 1
+                continue
+            }
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+            var value = lead & (0x7F >> UInt32(length))
+            for continuation in bytes[(index + 1)..<min(index + length, bytes.count)] { value = value << 6 | UInt32(continuation & 0x3F) }
+            take(Unicode.Scalar(value) ?? "\u{FFFD}")
+            index += length
+        }
+        return false
+    }
+
+    /// Reads scalars already decoded; returns whether some were left unread.
+    mutating func read(_ source: some Sequence<Unicode.Scalar>) -> Bool {
+        for scalar in source {
+            guard count < capacity else { return true }
+            take(scalar)
+        }
+        return false
+    }
+
+    /// Closes what is still open at the end of the text.
+    mutating func finish() {
+        if wordStart >= 0 { closeWord(at: count) }
+        closeRun(at: count)
+    }
+
+    /// One scalar.
+    @inline(__always) private mutating func take(_ scalar: Unicode.Scalar) {
+        let value = scalar.value
+        let kind = value < ScalarKind.commonLimit ? kindTable[Int(value)] : ScalarKind(scalar)
+        if value < 0x80, flagTable[Int(value)] & 1 != 0 || kind.isAny(.asciiAlphanumeric) && !previous.isAny(.asciiAlphanumeric) {
+            anchors[anchorCount] = Int32(truncatingIfNeeded: count)
+            anchorCount += 1
+        }
+        scalars[count] = scalar
+        kinds[count] = kind
+        census.digits += Int(kind.rawValue & ScalarKind.digit.rawValue)
+        census.colons += value == 0x3A ? 1 : 0
+        if kind.isAny(.asciiLetter) {
+            if wordStart < 0, !previous.isAny(.alphanumeric) { wordStart = count }
+        } else if wordStart >= 0 {
+            closeWord(at: count)
+        }
+        if !kind.isAny(Self.runKinds) { closeRun(at: count) }
+        previous = kind
+        count += 1
+    }
+
+    /// Eight ASCII scalars, given as their bytes (the first in the lowest byte).
+    @inline(__always) private mutating func takeASCII(_ bytes: UInt64) {
+        var kindWord: UInt64 = 0
+        var flagWord: UInt64 = 0
+        for lane in 0..<8 {
+            let byte = Int(truncatingIfNeeded: bytes >> UInt64(8 * lane)) & 0x7F
+            kindWord |= UInt64(kindTable[byte].rawValue) << UInt64(8 * lane)
+            flagWord |= UInt64(flagTable[byte]) << UInt64(8 * lane)
+        }
+        UnsafeMutableRawPointer(kinds + count).storeBytes(of: kindWord.littleEndian, as: UInt64.self)
+        let widened = SIMD8<UInt32>(truncatingIfNeeded: unsafeBitCast(bytes.littleEndian, to: SIMD8<UInt8>.self))
+        UnsafeMutableRawPointer(scalars + count).storeBytes(of: widened, as: SIMD8<UInt32>.self)
+        census.digits += (kindWord & Self.lanes(ScalarKind.digit)).nonzeroBitCount
+        census.colons += (flagWord & Self.lanes(2)).nonzeroBitCount
+
+        // Bit `i` of each mask is lane `i`; the lane before lane 0 is `previous`.
+        let alphanumeric = Self.mask(kindWord, .asciiAlphanumeric)
+        let letters = Self.mask(kindWord, .asciiLetter)
+        let before = (alphanumeric << 1) | (previous.isAny(.alphanumeric) ? 1 : 0)
+        let letterBefore = (letters << 1) | (previous.isAny(.asciiLetter) ? 1 : 0)
+        let asciiBefore = (alphanumeric << 1) | (previous.isAny(.asciiAlphanumeric) ? 1 : 0)
+
+        var anchorBits = (Self.mask(flagWord, 1) | alphanumeric & ~asciiBefore) & 0xFF
+        while anchorBits != 0 {
+            anchors[anchorCount] = Int32(truncatingIfNeeded: count + anchorBits.trailingZeroBitCount)
+            anchorCount += 1
+            anchorBits &= anchorBits - 1
+        }
+
+        // A word starts at a letter after anything but a letter or digit, and ends where its letters do.
+        let starts = letters & ~before
+        var edges = (starts | ~letters & letterBefore) & 0xFF
+        while edges != 0 {
+            let lane = edges.trailingZeroBitCount
+            if starts >> UInt64(lane) & 1 != 0 {
+                wordStart = count + lane
+            } else if wordStart >= 0 {
+                closeWord(at: count + lane)
+            }
+            edges &= edges - 1
+        }
+
+        // Runs strictly inside these eight are too short to list: only the first and the last scalar
+        // outside a run matter.
+        let outside = ~Self.mask(kindWord, Self.runKinds) & 0xFF
+        if outside != 0 {
+            closeRun(at: count + outside.trailingZeroBitCount)
+            runStart = count + (64 - outside.leadingZeroBitCount)
+        }
+        previous = ScalarKind(rawValue: UInt8(truncatingIfNeeded: kindWord >> 56))
+        count += 8
+    }
+
+    private mutating func closeWord(at end: Int) {
+        var key: UInt64 = 0
+        if end - wordStart <= WordKeys.longestWord {
+            for index in wordStart..<end { key = WordKeys.extend(key, with: scalars[index].value) }
+        }
+        words.append(Word(start: wordStart, end: end, key: key))
+        wordStart = -1
+    }
+
+    /// The scalar at `position` is outside a run: the run before it is listed if it is long enough.
+    @inline(__always) private mutating func closeRun(at position: Int) {
+        if position - runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<position) }
+        runStart = position + 1
+    }
+
+    /// `bits` in every byte of a word.
+    @inline(__always) private static func lanes(_ bits: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(bits) }
+
+    @inline(__always) private static func lanes(_ kinds: ScalarKind) -> UInt64 { lanes(kinds.rawValue) }
+
+    @inline(__always) private static func mask(_ word: UInt64, _ kinds: ScalarKind) -> UInt64 { mask(word, kinds.rawValue) }
+
+    /// Bit `i` set where byte `i` of `word` has any of `bits`: each byte's high bit is set where any of
+    /// its bits is (without a carry between bytes), then the eight high bits are gathered into the top
+    /// byte by one multiplication (each lands on its own bit, so no two sum).
+    @inline(__always) private static func mask(_ word: UInt64, _ bits: UInt8) -> UInt64 {
+        let selected = word & lanes(bits)
+        let high = (((selected & lanes(0x7F)) &+ lanes(0x7F)) | selected) & lanes(0x80)
+        return (high &* 0x0002_0408_1020_4081) >> 56
+    }
+}
