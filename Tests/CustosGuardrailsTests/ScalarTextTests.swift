@@ -29,8 +29,11 @@ import Testing
                 #expect(text.isUppercase(index) == scalar.properties.isUppercase)
             }
             #expect(text.anchors == Self.anchors(Array(string.unicodeScalars)))
+            #expect(text.markAnchors == text.anchors.filter { ScalarText.markScalars.contains(text[$0]) })
+            #expect(text.numberAnchors == text.anchors.filter { text.isDigit($0) || text[$0] == "+" || text[$0] == "(" })
             let fromScalars = ScalarText(scalars: Array(string.unicodeScalars))
             #expect(fromScalars.anchors == text.anchors)
+            #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(text.census.digits == string.unicodeScalars.filter { ("0"..."9").contains($0) }.count)

@@ -85,7 +85,7 @@ enum ClassificationMarkings {
     static func scan(_ text: ScalarText, into markings: inout [Finding]) {
         var lineStart = 0
         var colons: [Int] = []
-        for index in text.anchors where text[index] == "\n" || text[index] == ":" {
+        for index in text.markAnchors where text[index] == "\n" || text[index] == ":" {
             guard text[index] == "\n" else {
                 colons.append(index)
                 continue

@@ -18,7 +18,7 @@ enum ContactDetectors {
     /// the right (at most 253) whose last label is two or more letters.
     static func emails(_ text: ScalarText, into findings: inout [Finding]) {
         var lastEnd = 0
-        for at in text.anchors where at >= lastEnd && text[at] == "@" {
+        for at in text.markAnchors where at >= lastEnd && text[at] == "@" {
             var start = at
             while start > lastEnd, at - start < 64, isLocalPart(text, start - 1) { start -= 1 }
             while start < at, text[start] == "." { start += 1 }
@@ -104,7 +104,7 @@ enum ContactDetectors {
     static func phoneNumbers(_ text: ScalarText, into findings: inout [Finding]) {
         guard text.census.digits >= 7 else { return }
         var resume = 0
-        for index in text.anchors where index >= resume {
+        for index in text.numberAnchors where index >= resume {
             let s = text[index]
             let startsHere =
                 (s == "+" && text.isDigit(index + 1)) || (s == "(" && text.isDigit(index + 1))

@@ -128,7 +128,7 @@ enum ContextDetectors {
     /// a street word (Street, Ave, Road…); then an optional unit (`Apt. 4`, `Suite 274`).
     static func streetAddresses(_ text: ScalarText, into findings: inout [Finding]) {
         var resume = 0
-        for index in text.anchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
+        for index in text.numberAnchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
             guard let end = addressEnd(text, from: index) else { continue }
             let context = text.hasContext(addressWords, around: index..<end)
             findings.append(Finding(type: "STREET_ADDRESS", start: index, end: end, score: context ? 0.9 : 0.75))

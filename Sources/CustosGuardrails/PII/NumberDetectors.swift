@@ -50,7 +50,7 @@ enum NumberDetectors {
         var resume = 0
         var digits: [Int] = []
         digits.reserveCapacity(24)
-        for index in text.anchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
+        for index in text.numberAnchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
             let end = digitRun(text, from: index, maxDigits: 19, into: &digits)
             resume = end
             guard (12...19).contains(digits.count), !text.isAlphanumeric(end) else { continue }
@@ -105,7 +105,7 @@ enum NumberDetectors {
         var (digits, separators) = ([Int](), [Unicode.Scalar]())
         digits.reserveCapacity(9)
         separators.reserveCapacity(4)
-        for index in text.anchors where index >= resume && index + 9 <= text.count {
+        for index in text.numberAnchors where index >= resume && index + 9 <= text.count {
             guard text.isDigit(index), !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }
             digits.removeAll(keepingCapacity: true)
             separators.removeAll(keepingCapacity: true)

@@ -104,7 +104,7 @@ enum SecretDetectors {
     /// `-----BEGIN … PRIVATE KEY-----` to its `-----END … PRIVATE KEY-----` (or the end of the text).
     static func privateKeys(_ text: ScalarText, into findings: inout [Finding]) {
         var resume = 0
-        for index in text.anchors where index >= resume && text[index] == "-" && hasPrefix(text, "-----BEGIN ", at: index) {
+        for index in text.markAnchors where index >= resume && text[index] == "-" && hasPrefix(text, "-----BEGIN ", at: index) {
             var header = index + 11
             while header < text.count, header - index < 60, text[header] != "-" { header += 1 }
             let label = text.string(index + 11..<header)
@@ -159,7 +159,7 @@ enum SecretDetectors {
     /// `scheme://user:password@host…`: the credentials of a connection string or URL.
     static func connectionStrings(_ text: ScalarText, into findings: inout [Finding]) {
         var resume = 0
-        for index in text.anchors where index >= resume && index + 3 < text.count && text[index] == ":" && hasPrefix(text, "://", at: index) {
+        for index in text.markAnchors where index >= resume && index + 3 < text.count && text[index] == ":" && hasPrefix(text, "://", at: index) {
             var schemeStart = index
             while schemeStart > 0, index - schemeStart < 20,
                 Alphabet.alphanumeric.contains(text, schemeStart - 1) || text[schemeStart - 1] == "+"

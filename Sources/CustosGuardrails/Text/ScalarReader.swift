@@ -18,6 +18,9 @@ struct ScalarReader {
     private let flagTable = Self.asciiFlags
     private(set) var count = 0
     private(set) var anchorCount = 0
+    /// The anchors at ``ScalarText/markScalars``, and those where a number starts or at `+` and `(`.
+    private(set) var markAnchors: [Int32] = []
+    private(set) var numberAnchors: [Int32] = []
     private(set) var words: [Word] = []
     private(set) var census = Census()
     /// The kind of the scalar before the next one.
@@ -30,22 +33,37 @@ struct ScalarReader {
     /// The kinds that make up the runs listed in ``Census/runs``.
     static let runKinds: ScalarKind = [.digit, .upper, .lower, .base64Symbol, .urlSymbol]
 
-    /// Per ASCII byte: 1 for the scalars that are anchors wherever they stand (``ScalarText/markScalars``
-    /// and `A`), 2 for the colon. Built once and kept for the process, like ``ScalarKind/common``.
+    /// Per ASCII byte, ``Flag``s. Built once and kept for the process, like ``ScalarKind/common``.
     nonisolated(unsafe) private static let asciiFlags: UnsafeBufferPointer<UInt8> = {
         let table = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 128)
         for value in 0..<128 {
             let scalar = Unicode.Scalar(UInt8(value))
-            table[value] = (ScalarText.markScalars.contains(scalar) || scalar == "A" ? 1 : 0) | (scalar == ":" ? 2 : 0)
+            let mark = ScalarText.markScalars.contains(scalar)
+            table[value] =
+                (mark || scalar == "A" ? Flag.anchor : 0) | (scalar == ":" ? Flag.colon : 0) | (mark ? Flag.mark : 0)
+                | (scalar == "+" || scalar == "(" ? Flag.numberMark : 0)
         }
         return UnsafeBufferPointer(table)
     }()
+
+    /// What an ASCII byte is beyond its kind.
+    enum Flag {
+        /// An anchor wherever it stands: the marks and `A`.
+        static let anchor: UInt8 = 1
+        static let colon: UInt8 = 2
+        /// One of ``ScalarText/markScalars``.
+        static let mark: UInt8 = 4
+        /// `+` or `(`, which can start a phone number.
+        static let numberMark: UInt8 = 8
+    }
 
     init(scalars: UnsafeMutablePointer<Unicode.Scalar>, kinds: UnsafeMutablePointer<ScalarKind>, anchors: UnsafeMutablePointer<Int32>, capacity: Int) {
         // The eight-byte step skips runs shorter than eight (those between two scalars outside a run).
         precondition(SecretDetectors.shortestRun > 8)
         (self.scalars, self.kinds, self.anchors, self.capacity) = (scalars, kinds, anchors, capacity)
         words.reserveCapacity(min(capacity / 6, 4096))
+        markAnchors.reserveCapacity(min(capacity / 16, 1024))
+        numberAnchors.reserveCapacity(min(capacity / 16, 1024))
     }
 
     /// Reads valid UTF-8 (a `String`'s) until it ends or ``capacity`` scalars are read; returns whether
@@ -97,9 +115,15 @@ struct ScalarReader {
     @inline(__always) private mutating func take(_ scalar: Unicode.Scalar) {
         let value = scalar.value
         let kind = value < ScalarKind.commonLimit ? kindTable[Int(value)] : ScalarKind(scalar)
-        if value < 0x80, flagTable[Int(value)] & 1 != 0 || kind.isAny(.asciiAlphanumeric) && !previous.isAny(.asciiAlphanumeric) {
-            anchors[anchorCount] = Int32(truncatingIfNeeded: count)
-            anchorCount += 1
+        if value < 0x80 {
+            let flags = flagTable[Int(value)]
+            let starts = kind.isAny(.asciiAlphanumeric) && !previous.isAny(.asciiAlphanumeric)
+            if flags & Flag.anchor != 0 || starts {
+                anchors[anchorCount] = Int32(truncatingIfNeeded: count)
+                anchorCount += 1
+            }
+            if flags & Flag.mark != 0 { markAnchors.append(Int32(truncatingIfNeeded: count)) }
+            if flags & Flag.numberMark != 0 || starts && kind.isAny(.digit) { numberAnchors.append(Int32(truncatingIfNeeded: count)) }
         }
         scalars[count] = scalar
         kinds[count] = kind
@@ -128,7 +152,7 @@ struct ScalarReader {
         let widened = SIMD8<UInt32>(truncatingIfNeeded: unsafeBitCast(bytes.littleEndian, to: SIMD8<UInt8>.self))
         UnsafeMutableRawPointer(scalars + count).storeBytes(of: widened, as: SIMD8<UInt32>.self)
         census.digits += (kindWord & Self.lanes(ScalarKind.digit)).nonzeroBitCount
-        census.colons += (flagWord & Self.lanes(2)).nonzeroBitCount
+        census.colons += (flagWord & Self.lanes(Flag.colon)).nonzeroBitCount
 
         // Bit `i` of each mask is lane `i`; the lane before lane 0 is `previous`.
         let alphanumeric = Self.mask(kindWord, .asciiAlphanumeric)
@@ -137,19 +161,22 @@ struct ScalarReader {
         let letterBefore = (letters << 1) | (previous.isAny(.asciiLetter) ? 1 : 0)
         let asciiBefore = (alphanumeric << 1) | (previous.isAny(.asciiAlphanumeric) ? 1 : 0)
 
-        var anchorBits = (Self.mask(flagWord, 1) | alphanumeric & ~asciiBefore) & 0xFF
+        let starts = alphanumeric & ~asciiBefore
+        var anchorBits = (Self.mask(flagWord, Flag.anchor) | starts) & 0xFF
         while anchorBits != 0 {
             anchors[anchorCount] = Int32(truncatingIfNeeded: count + anchorBits.trailingZeroBitCount)
             anchorCount += 1
             anchorBits &= anchorBits - 1
         }
+        Self.append(Self.mask(flagWord, Flag.mark), at: count, to: &markAnchors)
+        Self.append(starts & Self.mask(kindWord, .digit) | Self.mask(flagWord, Flag.numberMark), at: count, to: &numberAnchors)
 
         // A word starts at a letter after anything but a letter or digit, and ends where its letters do.
-        let starts = letters & ~before
-        var edges = (starts | ~letters & letterBefore) & 0xFF
+        let wordStarts = letters & ~before
+        var edges = (wordStarts | ~letters & letterBefore) & 0xFF
         while edges != 0 {
             let lane = edges.trailingZeroBitCount
-            if starts >> UInt64(lane) & 1 != 0 {
+            if wordStarts >> UInt64(lane) & 1 != 0 {
                 wordStart = count + lane
             } else if wordStart >= 0 {
                 closeWord(at: count + lane)
@@ -166,6 +193,15 @@ struct ScalarReader {
         }
         previous = ScalarKind(rawValue: UInt8(truncatingIfNeeded: kindWord >> 56))
         count += 8
+    }
+
+    /// Appends `count` plus each lane set in `lanes` (eight bits).
+    @inline(__always) private static func append(_ lanes: UInt64, at count: Int, to list: inout [Int32]) {
+        var lanes = lanes & 0xFF
+        while lanes != 0 {
+            list.append(Int32(truncatingIfNeeded: count + lanes.trailingZeroBitCount))
+            lanes &= lanes - 1
+        }
     }
 
     private mutating func closeWord(at end: Int) {

@@ -11,6 +11,11 @@ public struct ScalarText: Sendable {
     /// and where one of ``markScalars`` stands. Every detector's finding starts at one of these, so a
     /// detector visits these instead of every scalar.
     let anchors: [Int]
+    /// The anchors at one of ``markScalars``: what the detectors that start from punctuation walk.
+    let markAnchors: [Int]
+    /// The anchors where a number starts (an ASCII digit after anything but an ASCII letter or digit)
+    /// and those at `+` and `(`: what the number detectors walk.
+    let numberAnchors: [Int]
     /// The words of ASCII letters that do not continue another word (no letter or digit of any
     /// script right before them), in order, with their ``WordKeys`` keys: found once for the
     /// detectors that look for context words.
@@ -63,6 +68,8 @@ public struct ScalarText: Sendable {
         self.kinds = kinds
         // Copied out, so the buffer sized for every position is not kept while the text is scanned.
         self.anchors = UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0).map(Int.init)
+        self.markAnchors = reader?.markAnchors.map(Int.init) ?? []
+        self.numberAnchors = reader?.numberAnchors.map(Int.init) ?? []
         self.words = reader?.words ?? []
         self.census = reader?.census ?? Census()
         self.truncated = truncated
