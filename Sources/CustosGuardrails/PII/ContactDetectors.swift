@@ -43,7 +43,19 @@ enum ContactDetectors {
         guard text.census.digits >= 4 || text.census.colons >= 2 else { return }
         var resume = 0
         var words = WordCursor(text)
-        for index in text.anchors where index >= resume {
+        // An IPv4 address starts with a digit; an IPv6 address has a colon among its first five
+        // characters (a group has four hex digits at most), and there are two colons in the text at
+        // least. Other positions are skipped: a position inside a token looked at before never starts
+        // one, so skipping changes nothing but the time.
+        let colons = text.census.colons >= 2 ? text.markAnchors.filter { text[$0] == ":" } : []
+        var nextColon = 0
+        for index in colons.isEmpty ? text.numberAnchors : text.anchors where index >= resume {
+            let s = text[index]
+            guard s == ":" || isHex(text, index) else { continue }
+            if !text.isDigit(index) {
+                while nextColon < colons.count, colons[nextColon] < index { nextColon += 1 }
+                guard nextColon < colons.count, colons[nextColon] - index <= 4 else { continue }
+            }
             // A word that neither a colon, a dot nor a digit follows is not part of an address (an
             // address of hex letters goes on with a digit or a colon; a run cut inside a word is not
             // standing alone): most words of a text, skipped by the words' list.
@@ -52,7 +64,6 @@ enum ContactDetectors {
             {
                 continue
             }
-            let s = text[index]
             let startsToken = index == 0 || !(isHex(text, index - 1) || text[index - 1] == ":" || text[index - 1] == ".")
             guard startsToken, s == ":" || (isHex(text, index) && !text.isAny(index - 1, .asciiAlphanumeric)) else { continue }
             var end = index

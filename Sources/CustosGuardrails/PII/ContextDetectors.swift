@@ -20,12 +20,25 @@ enum ContextDetectors {
     static let titleClass: UInt8 = 1 << 3
     static let nameLabelClass: UInt8 = 1 << 4
 
-    /// Which families of context words occur anywhere in the text: one pass over its ASCII words.
-    static func families(_ text: ScalarText) -> Families {
-        let contextWords = contextWords
+    /// What one pass over a text's ASCII words found: which families of context words occur anywhere,
+    /// and the words a name may follow (a title, a label, `my`), for ``persons(_:cues:into:)``.
+    struct Cues {
+        let families: Families
+        /// Indices into ``ScalarText/words``, in order.
+        let personCues: [Int]
+    }
+
+    static func cues(_ text: ScalarText) -> Cues {
+        let (contextWords, myKey) = (contextWords, myKey)
         var found: UInt8 = 0
-        for word in text.words { found |= contextWords.classes(of: word.key) }
-        return Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
+        var personCues: [Int] = []
+        for (index, word) in text.words.enumerated() {
+            let classes = contextWords.classes(of: word.key)
+            found |= classes
+            if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
+        }
+        let families = Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
+        return Cues(families: families, personCues: personCues)
     }
 
     // MARK: DATE_TIME (dates of birth)
@@ -181,10 +194,10 @@ enum ContextDetectors {
     static let isKey = WordKeys.key("is")
 
     /// One to three capitalised words after a title (`Mr.`, `Dr`, …) or a label (`Name:`, `Patient:`,
-    /// `my name is`, `Sincerely,`).
-    static func persons(_ text: ScalarText, into findings: inout [Finding]) {
+    /// `my name is`, `Sincerely,`): the words of `cues` (``Cues/personCues``) are the only candidates.
+    static func persons(_ text: ScalarText, cues: [Int], into findings: inout [Finding]) {
         let (contextWords, myKey, nameKey, isKey) = (contextWords, myKey, nameKey, isKey)
-        for word in text.words {
+        for word in cues.lazy.map({ text.words[$0] }) {
             let (key, end) = (word.key, word.end)
             let classes = contextWords.classes(of: key)
             guard classes & (titleClass | nameLabelClass) != 0 || key == myKey else { continue }

@@ -66,12 +66,23 @@ enum SecretDetectors {
         return table
     }()
 
+    /// For each ASCII first character, the second characters of the prefixes that start with it (bit
+    /// `c` for character `c`): most words are dropped by their first two characters alone.
+    static let secondCharacters: [UInt128] = {
+        var table = [UInt128](repeating: 0, count: 128)
+        for rule in rules {
+            precondition(rule.prefix.count >= 2 && rule.prefix[1] < 128)
+            table[Int(rule.prefix[0])] |= 1 << UInt128(rule.prefix[1])
+        }
+        return table
+    }()
+
     static func tokens(_ text: ScalarText, into findings: inout [Finding]) {
-        let rulesByFirstCharacter = rulesByFirstCharacter
+        let (rulesByFirstCharacter, secondCharacters) = (rulesByFirstCharacter, secondCharacters)
         var resume = 0
-        for index in text.anchors where index >= resume {
-            let value = Int(text[index].value)
-            guard value < 128, !rulesByFirstCharacter[value].isEmpty,
+        for index in text.anchors where index >= resume && index + 1 < text.count {
+            let (value, second) = (Int(text[index].value), text[index + 1].value)
+            guard value < 128, second < 128, secondCharacters[value] >> UInt128(second) & 1 != 0,
                 !Alphabet.base64URL.contains(text, index - 1) || text[index] == "A"
             else { continue }
             for rule in rulesByFirstCharacter[value] where hasPrefix(text, rule.prefix, at: index) {
