@@ -55,7 +55,8 @@ import Testing
     }
 
     /// The words' definition: runs of ASCII letters that do not continue a letter or digit of any
-    /// script, with their keys (five bits a letter, 0 beyond twelve letters).
+    /// script, with their keys (five bits a letter, `a` 1 to `z` 26, the first in the lowest bits; 0
+    /// beyond twelve letters).
     static func words(_ scalars: [Unicode.Scalar]) -> [[Int]] {
         func asciiLetter(_ index: Int) -> Bool { index < scalars.count && scalars[index].isASCII && scalars[index].properties.isAlphabetic }
         var words: [[Int]] = []
@@ -63,7 +64,7 @@ import Testing
             guard start == 0 || !(scalars[start - 1].properties.isAlphabetic || ("0"..."9").contains(scalars[start - 1])) else { continue }
             var end = start
             while asciiLetter(end) { end += 1 }
-            let key = end - start > 12 ? 0 : scalars[start..<end].reduce(0) { $0 << 5 | (Int($1.value | 0x20) - 0x60) }
+            let key = end - start > 12 ? 0 : scalars[start..<end].enumerated().reduce(0) { $0 | (Int($1.element.value | 0x20) - 0x60) << (5 * $1.offset) }
             words.append([start, end, key])
         }
         return words

@@ -27,6 +27,9 @@ struct ScalarReader {
     private var previous: ScalarKind = []
     /// Where the word being read starts; -1 outside one.
     private var wordStart = -1
+    /// The key of the word being read so far (``WordKeys``), and how many letters it has so far.
+    private var wordKey: UInt64 = 0
+    private var wordLetters = 0
     /// Where the current run of ``runKinds`` starts (the position after the last scalar outside one).
     private var runStart = 0
 
@@ -130,7 +133,8 @@ struct ScalarReader {
         census.digits += Int(kind.rawValue & ScalarKind.digit.rawValue)
         census.colons += value == 0x3A ? 1 : 0
         if kind.isAny(.asciiLetter) {
-            if wordStart < 0, !previous.isAny(.alphanumeric) { wordStart = count }
+            if wordStart < 0, !previous.isAny(.alphanumeric) { (wordStart, wordKey, wordLetters) = (count, 0, 0) }
+            if wordStart >= 0 { addLetters(UInt64(value & 0x1F), count: 1) }
         } else if wordStart >= 0 {
             closeWord(at: count)
         }
@@ -172,16 +176,24 @@ struct ScalarReader {
         Self.append(starts & Self.mask(kindWord, .digit) | Self.mask(flagWord, Flag.numberMark), at: count, to: &numberAnchors)
 
         // A word starts at a letter after anything but a letter or digit, and ends where its letters do.
+        // Its key is taken from `codes`, the letters' five bits packed in order, as it ends (or at the
+        // end of these eight, for the part in them).
         let wordStarts = letters & ~before
         var edges = (wordStarts | ~letters & letterBefore) & 0xFF
-        while edges != 0 {
-            let lane = edges.trailingZeroBitCount
-            if wordStarts >> UInt64(lane) & 1 != 0 {
-                wordStart = count + lane
-            } else if wordStart >= 0 {
-                closeWord(at: count + lane)
+        if edges != 0 || wordStart >= 0 {
+            let codes = Self.packedCodes(bytes)
+            var from = max(wordStart - count, 0)
+            while edges != 0 {
+                let lane = edges.trailingZeroBitCount
+                if wordStarts >> UInt64(lane) & 1 != 0 {
+                    (wordStart, wordKey, wordLetters, from) = (count + lane, 0, 0, lane)
+                } else if wordStart >= 0 {
+                    addLetters(codes >> UInt64(5 * from), count: lane - from)
+                    closeWord(at: count + lane)
+                }
+                edges &= edges - 1
             }
-            edges &= edges - 1
+            if wordStart >= 0 { addLetters(codes >> UInt64(5 * from), count: 8 - from) }
         }
 
         // Runs strictly inside these eight are too short to list: only the first and the last scalar
@@ -204,13 +216,27 @@ struct ScalarReader {
         }
     }
 
-    private mutating func closeWord(at end: Int) {
-        var key: UInt64 = 0
-        if end - wordStart <= WordKeys.longestWord {
-            for index in wordStart..<end { key = WordKeys.extend(key, with: scalars[index].value) }
+    /// Adds `count` letters, given by their five-bit codes from the lowest bits of `codes` up, to the
+    /// word being read.
+    @inline(__always) private mutating func addLetters(_ codes: UInt64, count: Int) {
+        if wordLetters + count <= WordKeys.longestWord {
+            wordKey |= (codes & ((1 << UInt64(5 * count)) &- 1)) << UInt64(5 * wordLetters)
         }
-        words.append(Word(start: wordStart, end: end, key: key))
+        wordLetters += count
+    }
+
+    private mutating func closeWord(at end: Int) {
+        words.append(Word(start: wordStart, end: end, key: wordLetters <= WordKeys.longestWord ? wordKey : 0))
         wordStart = -1
+    }
+
+    /// The low five bits of each of the eight bytes (a letter's ``WordKeys`` code, either case), packed
+    /// in order: byte `i`'s at bit `5 i`. Pairs, then quads, then the two halves are joined.
+    @inline(__always) static func packedCodes(_ bytes: UInt64) -> UInt64 {
+        let codes = bytes & lanes(0x1F)
+        let pairs = codes & 0x001F_001F_001F_001F | (codes >> 3) & 0x03E0_03E0_03E0_03E0
+        let quads = pairs & 0x0000_03FF_0000_03FF | (pairs >> 6) & 0x000F_FC00_000F_FC00
+        return quads & 0xF_FFFF | (quads >> 12) & 0xFF_FFF0_0000
     }
 
     /// The scalar at `position` is outside a run: the run before it is listed if it is long enough.

@@ -1,4 +1,5 @@
-/// A set of short lowercase ASCII words, each held as an integer key (five bits a letter) in a small
+/// A set of short lowercase ASCII words, each held as an integer key (five bits a letter, the first
+/// letter in the lowest bits: `a` is 1, `z` 26, whatever the case) in a small
 /// open-addressing table, so that asking whether a word of a text is one of them is a multiplication
 /// and about one comparison, with no allocation: detectors ask this for every word of a text.
 struct WordKeys: Sendable {
@@ -50,12 +51,12 @@ struct WordKeys: Sendable {
 
     /// The key of one lowercase ASCII word.
     static func key(_ word: String) -> UInt64 {
-        word.utf8.reduce(UInt64(0)) { extend($0, with: UInt32($1)) }
+        word.utf8.enumerated().reduce(UInt64(0)) { extend($0, with: UInt32($1.element), at: $1.offset) }
     }
 
-    /// `key` with one more ASCII letter (`value`, either case) after it: five bits a letter.
-    @inline(__always) static func extend(_ key: UInt64, with value: UInt32) -> UInt64 {
-        key << 5 | (UInt64(value | 0x20) &- 0x60)
+    /// `key` with the ASCII letter `value` (either case) as its letter number `position` (from 0).
+    @inline(__always) static func extend(_ key: UInt64, with value: UInt32, at position: Int) -> UInt64 {
+        key | UInt64(value & 0x1F) << UInt64(5 * position)
     }
 
     /// The run of ASCII letters at `start` (ending at `limit` at the latest) as a key
@@ -65,7 +66,7 @@ struct WordKeys: Sendable {
         var key: UInt64 = 0
         var index = start
         while index < limit, text.kinds[index].isAny(.asciiLetter) {
-            if index - start < longestWord { key = extend(key, with: text.scalars[index].value) }
+            if index - start < longestWord { key = extend(key, with: text.scalars[index].value, at: index - start) }
             index += 1
         }
         return (index - start <= longestWord ? key : 0, index)
