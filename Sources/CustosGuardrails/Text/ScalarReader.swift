@@ -172,8 +172,11 @@ struct ScalarReader {
             anchorCount += 1
             anchorBits &= anchorBits - 1
         }
-        Self.append(Self.mask(flagWord, Flag.mark), at: count, to: &markAnchors)
-        Self.append(starts & Self.mask(kindWord, .digit) | Self.mask(flagWord, Flag.numberMark), at: count, to: &numberAnchors)
+        // Most runs of eight hold no mark and no digit.
+        if flagWord & Self.lanes(Flag.mark) | kindWord & Self.lanes(ScalarKind.digit) != 0 {
+            Self.append(Self.mask(flagWord, Flag.mark), at: count, to: &markAnchors)
+            Self.append(starts & Self.mask(kindWord, .digit) | Self.mask(flagWord, Flag.numberMark), at: count, to: &numberAnchors)
+        }
 
         // A word starts at a letter after anything but a letter or digit, and ends where its letters do.
         // Its key is taken from `codes`, the letters' five bits packed in order, as it ends (or at the
