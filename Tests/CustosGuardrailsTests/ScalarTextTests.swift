@@ -47,6 +47,15 @@ import Testing
         }
     }
 
+    @Test func mergedPositionsAreTheUnionInOrder() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...Int.max)) { seed in
+            var random = SplitMix(seed: UInt64(truncatingIfNeeded: seed))
+            let first = Set((0..<random.next(below: 20)).map { _ in random.next(below: 40) }).sorted()
+            let second = Set((0..<random.next(below: 20)).map { _ in random.next(below: 40) }).sorted()
+            #expect(Array(MergedPositions(first, second)) == Set(first).union(second).sorted())
+        }
+    }
+
     @Test func theKindTableMatchesTheUnicodeProperties() {
         for value in 0..<ScalarKind.commonLimit {
             guard let scalar = Unicode.Scalar(value) else { continue }

@@ -47,15 +47,17 @@ enum ContactDetectors {
         // characters (a group has four hex digits at most), and there are two colons in the text at
         // least. Other positions are skipped: a position inside a token looked at before never starts
         // one, so skipping changes nothing but the time.
-        let colons = text.census.colons >= 2 ? text.markAnchors.filter { text[$0] == ":" } : []
-        var nextColon = 0
-        for index in colons.isEmpty ? text.numberAnchors : text.anchors where index >= resume {
+        var nearColons: [Int] = []
+        if text.census.colons >= 2 {
+            var windowStart = 0
+            for colon in text.markAnchors where text[colon] == ":" {
+                nearColons.append(contentsOf: text.anchors(in: max(colon - 4, windowStart)..<colon + 1))
+                windowStart = colon + 1
+            }
+        }
+        for index in MergedPositions(text.numberAnchors.lazy.filter { text.isDigit($0) }, nearColons) where index >= resume {
             let s = text[index]
             guard s == ":" || isHex(text, index) else { continue }
-            if !text.isDigit(index) {
-                while nextColon < colons.count, colons[nextColon] < index { nextColon += 1 }
-                guard nextColon < colons.count, colons[nextColon] - index <= 4 else { continue }
-            }
             // A word that neither a colon, a dot nor a digit follows is not part of an address (an
             // address of hex letters goes on with a digit or a colon; a run cut inside a word is not
             // standing alone): most words of a text, skipped by the words' list.

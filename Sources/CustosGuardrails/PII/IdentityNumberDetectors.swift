@@ -88,14 +88,12 @@ enum IdentityNumberDetectors {
     ) {
         precondition(minimumDigits >= 1)
         var resume = 0
-        var words = WordCursor(text)
-        for index in text.anchors where index >= resume && text.isAny(index, .asciiAlphanumeric) && !text.isAlphanumeric(index - 1) {
-            // A token that is one of the text's words, with neither a digit nor a dash after it, has no
-            // digit: most tokens of a text, skipped without reading them again.
-            if let word = words.word(startingAt: index), !text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) {
-                resume = word.end
-                continue
-            }
+        // A token starts with a letter (then it starts one of the text's words) or a digit (then it
+        // starts a number). A word with neither a letter, a digit nor a dash after it is a whole token
+        // without a digit: most words of a text, dropped here without being read again.
+        let wordStarts = text.words.lazy.filter { text.isAny($0.end, [.asciiAlphanumeric, .urlSymbol]) }.map(\.start)
+        let numberStarts = text.numberAnchors.lazy.filter { text.isDigit($0) }
+        for index in MergedPositions(wordStarts, numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
             var (end, digits, dashes) = (index, 0, 0)
             while true {
                 let kind = text.kind(end)

@@ -170,6 +170,34 @@ struct WordCursor {
     }
 }
 
+/// The union of two ascending sequences of positions, in ascending order, each position once: for
+/// detectors whose findings start at either of two kinds of position.
+struct MergedPositions<First: Sequence<Int>, Second: Sequence<Int>>: Sequence, IteratorProtocol {
+    private var first: First.Iterator
+    private var second: Second.Iterator
+    private var nextFirst: Int?
+    private var nextSecond: Int?
+
+    init(_ first: First, _ second: Second) {
+        (self.first, self.second) = (first.makeIterator(), second.makeIterator())
+        (nextFirst, nextSecond) = (self.first.next(), self.second.next())
+    }
+
+    mutating func next() -> Int? {
+        guard let a = nextFirst else {
+            defer { nextSecond = second.next() }
+            return nextSecond
+        }
+        guard let b = nextSecond, b <= a else {
+            nextFirst = first.next()
+            return a
+        }
+        if b == a { nextFirst = first.next() }
+        nextSecond = second.next()
+        return b
+    }
+}
+
 /// A word of a ``ScalarText``: where it is and its ``WordKeys`` key (0 when longer than
 /// ``WordKeys/longestWord``).
 struct Word: Sendable {
