@@ -49,10 +49,10 @@ enum ContextDetectors {
         guard families.contains(.birth) else { return }
         let months = months
         var resume = 0
-        var words = WordCursor(text)
-        for index in text.anchors where index >= resume && !text.isAlphanumeric(index - 1) {
-            // A date that starts with a word starts with a month: other words are skipped by their key.
-            if let word = words.word(startingAt: index), !months.contains(word.key) { continue }
+        // A date starts with a number or with a month's word: other positions are not looked at.
+        let monthStarts = text.words.lazy.filter { months.contains($0.key) }.map(\.start)
+        let numberStarts = text.numberAnchors.lazy.filter { text.isDigit($0) }
+        for index in MergedPositions(monthStarts, numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
             guard let end = dateEnd(text, from: index, months: months) else { continue }
             if text.hasContext(birthWords, around: index..<end, distance: 30) {
                 findings.append(Finding(type: "DATE_TIME", start: index, end: end, score: 0.85))
