@@ -214,6 +214,7 @@ struct GuardBench: ParsableCommand {
             var scalars = 0
             let read = measure(texts) { scalars += ScalarText($0).count }
             report["read_mb_per_second"] = rounded(Double(read.bytes) / read.seconds / 1e6)
+            report["read_scalars"] = .integer(Int64(scalars))
         }
         if phases.contains(.stream) {
             // The same texts redacted as a stream of 64-byte chunks (a streamed answer), masked.
