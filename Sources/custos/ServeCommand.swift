@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Everything the server creates (database, keys, digests) is readable by its owner only.
         umask(0o077)
-        var logger = Logger(label: "custos")
+        var logger = Logger(label: "custos") { LogLineHandler(label: $0) }
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let plane: ControlPlane
         do {
