@@ -18,7 +18,8 @@ public struct ScalarText: Sendable {
     let numberAnchors: [Int]
     /// The words of ASCII letters that do not continue another word (no letter or digit of any
     /// script right before them), in order, with their ``WordKeys`` keys: found once for the
-    /// detectors that look for context words.
+    /// detectors that look for context words, and walked instead of the anchors by those whose
+    /// findings start with a word (IBANs, identity numbers, dates that start with a month).
     let words: [Word]
     /// What detectors ask of the whole text before they look at it.
     let census: Census
@@ -156,7 +157,8 @@ extension Array {
     }
 }
 
-/// Walks a text's words alongside its anchors, for detectors that skip what starts with a word.
+/// Walks a text's words alongside its anchors, for a detector that skips what starts with a word
+/// (IP addresses).
 struct WordCursor {
     private let words: [Word]
     private var next = 0
