@@ -19,10 +19,11 @@ public struct LogLineHandler: LogHandler {
     private let label: String
     private let write: @Sendable (String) -> Void
 
-    /// Lines go to `write`; standard error when none is given.
+    /// Lines go to `write`; standard error when none is given (a line that cannot be written there,
+    /// a closed stream, is dropped: logging never stops the server).
     public init(label: String, write: (@Sendable (String) -> Void)? = nil) {
         self.label = label
-        self.write = write ?? { line in FileHandle.standardError.write(Data(line.utf8)) }
+        self.write = write ?? { line in try? FileHandle.standardError.write(contentsOf: Data(line.utf8)) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
