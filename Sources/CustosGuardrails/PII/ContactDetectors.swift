@@ -55,7 +55,7 @@ enum ContactDetectors {
                 windowStart = colon + 1
             }
         }
-        for index in MergedPositions(text.numberAnchors.lazy.filter { text.isDigit($0) }, nearColons) where index >= resume {
+        for index in MergedPositions(text.numberStarts, nearColons) where index >= resume {
             let s = text[index]
             guard s == ":" || isHex(text, index) else { continue }
             // A word that neither a colon, a dot nor a digit follows is not part of an address (an

@@ -51,8 +51,7 @@ enum ContextDetectors {
         var resume = 0
         // A date starts with a number or with a month's word: other positions are not looked at.
         let monthStarts = text.words.lazy.filter { months.contains($0.key) }.map(\.start)
-        let numberStarts = text.numberAnchors.lazy.filter { text.isDigit($0) }
-        for index in MergedPositions(monthStarts, numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
+        for index in MergedPositions(monthStarts, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
             guard let end = dateEnd(text, from: index, months: months) else { continue }
             if text.hasContext(birthWords, around: index..<end, distance: 30) {
                 findings.append(Finding(type: "DATE_TIME", start: index, end: end, score: 0.85))

@@ -92,8 +92,7 @@ enum IdentityNumberDetectors {
         // starts a number). A word with neither a letter, a digit nor a dash after it is a whole token
         // without a digit: most words of a text, dropped here without being read again.
         let wordStarts = text.words.lazy.filter { text.isAny($0.end, [.asciiAlphanumeric, .urlSymbol]) }.map(\.start)
-        let numberStarts = text.numberAnchors.lazy.filter { text.isDigit($0) }
-        for index in MergedPositions(wordStarts, numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
+        for index in MergedPositions(wordStarts, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
             var (end, digits, dashes) = (index, 0, 0)
             while true {
                 let kind = text.kind(end)

@@ -134,7 +134,7 @@ struct ScalarReader {
         census.colons += value == 0x3A ? 1 : 0
         if kind.isAny(.asciiLetter) {
             if wordStart < 0, !previous.isAny(.alphanumeric) { (wordStart, wordKey, wordLetters) = (count, 0, 0) }
-            if wordStart >= 0 { addLetters(UInt64(value & 0x1F), count: 1) }
+            if wordStart >= 0 { addLetters(WordKeys.code(value), count: 1) }
         } else if wordStart >= 0 {
             closeWord(at: count)
         }
@@ -233,7 +233,7 @@ struct ScalarReader {
         wordStart = -1
     }
 
-    /// The low five bits of each of the eight bytes (a letter's ``WordKeys`` code, either case), packed
+    /// The low five bits of each of the eight bytes (a letter's ``WordKeys/code(_:)``, either case), packed
     /// in order: byte `i`'s at bit `5 i`. Pairs, then quads, then the two halves are joined.
     @inline(__always) static func packedCodes(_ bytes: UInt64) -> UInt64 {
         let codes = bytes & lanes(0x1F)

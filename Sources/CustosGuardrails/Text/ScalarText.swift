@@ -78,6 +78,9 @@ public struct ScalarText: Sendable {
 
     public var count: Int { scalars.count }
 
+    /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
+    var numberStarts: LazyFilterSequence<[Int]> { numberAnchors.lazy.filter { self.isDigit($0) } }
+
     /// The anchors inside `range`, found by bisection.
     func anchors(in range: Range<Int>) -> ArraySlice<Int> {
         let first = anchors.firstIndex(bisecting: { $0 >= range.lowerBound })

@@ -54,14 +54,18 @@ struct WordKeys: Sendable {
         word.utf8.enumerated().reduce(UInt64(0)) { extend($0, with: UInt32($1.element), at: $1.offset) }
     }
 
+    /// The five-bit code of the ASCII letter `value`, either case: `a` is 1, `z` 26.
+    @inline(__always) static func code(_ value: UInt32) -> UInt64 { UInt64(value & 0x1F) }
+
     /// `key` with the ASCII letter `value` (either case) as its letter number `position` (from 0).
     @inline(__always) static func extend(_ key: UInt64, with value: UInt32, at position: Int) -> UInt64 {
-        key | UInt64(value & 0x1F) << UInt64(5 * position)
+        key | code(value) << UInt64(5 * position)
     }
 
     /// The run of ASCII letters at `start` (ending at `limit` at the latest) as a key
     /// (case-insensitive), and its end; the key is 0 for an empty run or one longer than
-    /// ``longestWord``. (``ScalarText`` computes its words' keys the same way as it reads them.)
+    /// ``longestWord``. (``ScalarReader`` computes a text's words' keys the same way, eight letter
+    /// codes at a time.)
     @inline(__always) static func word(_ text: ScalarText, from start: Int, upTo limit: Int) -> (key: UInt64, end: Int) {
         var key: UInt64 = 0
         var index = start
