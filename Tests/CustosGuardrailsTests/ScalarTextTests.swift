@@ -7,7 +7,7 @@ import Testing
 @Suite struct ScalarTextTests {
     static let pieces = [
         "a", "Z", "7", " ", "A", "AKIA", "@", ":", "+", "(", "-", "/", "=", "\n", "_", ".", "é", "É", "ß", "🙂", "日本", "İ", "\u{200B}",
-        "\u{0663}", "\u{10FFFF}", "\t", "\"", "ghp_AbCdEf0123456789xyz", "+/=", "abcdefghijklmn",
+        "\u{0663}", "\u{10FFFF}", "\t", "\"", "ghp_AbCdEf0123456789xyz", "+/=", "abcdefghijklmn", "phone", "CARD", "telephones",
     ]
 
     /// Only ASCII, so that most of a text is read eight bytes at a time, with words, runs and anchors
@@ -44,7 +44,29 @@ import Testing
                     #expect(Array(text.anchors(in: start..<end)) == text.anchors.filter { (start..<end).contains($0) })
                 }
             }
+            for position in 0...text.count + 1 {
+                let first = text.anchors.firstIndex { $0 >= position } ?? text.anchors.count
+                #expect(text.firstAnchor(atOrAfter: position, from: random.next(below: first + 1)) == first)
+            }
+            for _ in 0..<20 {
+                let start = random.next(below: text.count + 1)
+                let range = start..<start + random.next(below: text.count - start + 1)
+                let distance = random.next(below: 12)
+                #expect(
+                    text.hasContext(Self.contextWords, around: range, distance: distance)
+                        == Self.hasContext(Array(string.unicodeScalars), around: range, distance: distance))
+            }
         }
+    }
+
+    static let contextWords = WordKeys(["phone", "card", "ssn", "dob", "a"])
+
+    /// ``ScalarText/hasContext(_:around:distance:)`` by its definition: the runs of ASCII letters in the
+    /// window (cut by its edges), lowercased, against the words.
+    static func hasContext(_ scalars: [Unicode.Scalar], around range: Range<Int>, distance: Int) -> Bool {
+        let window = scalars[max(0, range.lowerBound - distance)..<min(scalars.count, range.upperBound + distance)]
+        let runs = window.split { !($0.isASCII && $0.properties.isAlphabetic) }
+        return runs.contains { contextWords.words.contains(String(String.UnicodeScalarView($0)).lowercased()) }
     }
 
     @Test func mergedPositionsAreTheUnionInOrder() async {

@@ -49,9 +49,13 @@ enum ContactDetectors {
         // one, so skipping changes nothing but the time.
         var nearColons: [Int] = []
         if text.census.colons >= 2 {
-            var windowStart = 0
+            var (windowStart, next) = (0, 0)
             for colon in text.markAnchors where text[colon] == ":" {
-                nearColons.append(contentsOf: text.anchors(in: max(colon - 4, windowStart)..<colon + 1))
+                next = text.firstAnchor(atOrAfter: max(colon - 4, windowStart), from: next)
+                while next < text.anchors.count, text.anchors[next] <= colon {
+                    nearColons.append(text.anchors[next])
+                    next += 1
+                }
                 windowStart = colon + 1
             }
         }
@@ -166,32 +170,49 @@ enum ContactDetectors {
 
     /// A run of ASCII digits: its value and how many digits it has.
     struct DigitGroup {
-        let value: Int
-        let length: Int
+        var value = 0
+        var length = 0
+    }
+
+    /// How many runs of ASCII digits a range has, and the first three (what the date rule reads).
+    struct DigitGroups {
+        var count = 0
+        var first = DigitGroup(), second = DigitGroup(), third = DigitGroup()
+
+        mutating func append(_ group: DigitGroup) {
+            switch count {
+            case 0: first = group
+            case 1: second = group
+            case 2: third = group
+            default: break
+            }
+            count += 1
+        }
     }
 
     /// The runs of ASCII digits in `range` (at most 24 scalars, so a value cannot overflow).
-    static func groups(_ text: ScalarText, _ range: Range<Int>) -> [DigitGroup] {
-        var groups: [DigitGroup] = []
-        var (value, length) = (0, 0)
+    static func groups(_ text: ScalarText, _ range: Range<Int>) -> DigitGroups {
+        var groups = DigitGroups()
+        var group = DigitGroup()
         for index in range {
             if text.isDigit(index) {
-                (value, length) = (value * 10 + text.digitValue(index), length + 1)
-            } else if length > 0 {
-                groups.append(DigitGroup(value: value, length: length))
-                (value, length) = (0, 0)
+                group = DigitGroup(value: group.value * 10 + text.digitValue(index), length: group.length + 1)
+            } else if group.length > 0 {
+                groups.append(group)
+                group = DigitGroup()
             }
         }
-        if length > 0 { groups.append(DigitGroup(value: value, length: length)) }
+        if group.length > 0 { groups.append(group) }
         return groups
     }
 
     /// `2012-10-01`, `1980-07-28 19:49`, `7/14/1995`, `12.05.2020`: not phone numbers.
-    static func looksLikeDateOrTime(_ groups: [DigitGroup]) -> Bool {
+    static func looksLikeDateOrTime(_ groups: DigitGroups) -> Bool {
         guard groups.count >= 3 else { return false }
-        if groups[0].length == 4, (1900...2100).contains(groups[0].value), (1...12).contains(groups[1].value), groups[1].length <= 2 {
+        let (first, second, third) = (groups.first, groups.second, groups.third)
+        if first.length == 4, (1900...2100).contains(first.value), (1...12).contains(second.value), second.length <= 2 {
             return true
         }
-        return groups[2].length == 4 && (1900...2100).contains(groups[2].value) && groups[0].length <= 2 && groups[1].length <= 2
+        return third.length == 4 && (1900...2100).contains(third.value) && first.length <= 2 && second.length <= 2
     }
 }

@@ -1,25 +1,25 @@
 /// Credit cards, IBANs and US social security numbers: formats confirmed by checksums or by the
 /// issuing rules. Each scans the text once, left to right.
 enum NumberDetectors {
-    /// A run of digits starting at `start`, where single spaces or dashes may separate groups: its
-    /// digits replace the contents of `digits` (whose storage is reused), and where the run ends
-    /// (after its last digit) is returned.
-    static func digitRun(_ text: ScalarText, from start: Int, maxDigits: Int, into digits: inout [Int]) -> Int {
-        digits.removeAll(keepingCapacity: true)
-        var index = start
-        var end = start
-        while index < text.count, digits.count <= maxDigits {
+    /// A run of digits starting at `start`, where single spaces or dashes may separate groups: `digit`
+    /// is called with each digit's value in order, and where the run ends (after its last digit) and
+    /// how many digits it has are returned. Reading stops after `maxDigits + 1` digits.
+    @inline(__always)
+    static func digitRun(_ text: ScalarText, from start: Int, maxDigits: Int, digit: (Int) -> Void = { _ in }) -> (end: Int, count: Int) {
+        var (index, end, count) = (start, start, 0)
+        while index < text.count, count <= maxDigits {
             if text.isDigit(index) {
-                digits.append(text.digitValue(index))
+                digit(text.digitValue(index))
+                count += 1
                 index += 1
                 end = index
-            } else if (text[index] == " " || text[index] == "-"), text.isDigit(index + 1), !digits.isEmpty {
+            } else if (text[index] == " " || text[index] == "-"), text.isDigit(index + 1), count > 0 {
                 index += 1
             } else {
                 break
             }
         }
-        return end
+        return (end, count)
     }
 
     /// Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, American Express,
@@ -51,9 +51,12 @@ enum NumberDetectors {
         var digits: [Int] = []
         digits.reserveCapacity(24)
         for index in text.numberAnchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
-            let end = digitRun(text, from: index, maxDigits: 19, into: &digits)
+            // Counted first: most numbers are not as long as a card's, and are not collected.
+            let (end, count) = digitRun(text, from: index, maxDigits: 19)
             resume = end
-            guard (12...19).contains(digits.count), !text.isAlphanumeric(end) else { continue }
+            guard (12...19).contains(count), !text.isAlphanumeric(end) else { continue }
+            digits.removeAll(keepingCapacity: true)
+            _ = digitRun(text, from: index, maxDigits: 19) { digits.append($0) }
             guard Checksums.luhn(digits) else { continue }
             // An issuer prefix, or a card word nearby for numbers outside the assigned ranges.
             let context = text.hasContext(cardWords, around: index..<end)
@@ -104,34 +107,29 @@ enum NumberDetectors {
     static func usSocialSecurityNumbers(_ text: ScalarText, into findings: inout [Finding]) {
         guard text.census.digits >= 9 else { return }
         var resume = 0
-        // Reused for every candidate: most numbers of a text are looked at here.
-        var (digits, separators) = ([Int](), [Unicode.Scalar]())
-        digits.reserveCapacity(9)
-        separators.reserveCapacity(4)
         for index in text.numberAnchors where index >= resume && index + 9 <= text.count {
             guard text.isDigit(index), !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }
-            digits.removeAll(keepingCapacity: true)
-            separators.removeAll(keepingCapacity: true)
-            var cursor = index
-            while cursor < text.count, digits.count < 9 {
+            // The digits as one number, and the separators (after the third or the fifth digit): how
+            // many, and the first two.
+            var (value, digits, cursor) = (0, 0, index)
+            var separators: (count: Int, first: Unicode.Scalar, second: Unicode.Scalar) = (0, " ", " ")
+            while cursor < text.count, digits < 9 {
                 if text.isDigit(cursor) {
-                    digits.append(text.digitValue(cursor))
+                    (value, digits) = (value * 10 + text.digitValue(cursor), digits + 1)
                     cursor += 1
-                } else if (digits.count == 3 || digits.count == 5), text[cursor] == "-" || text[cursor] == " " {
-                    separators.append(text[cursor])
+                } else if digits == 3 || digits == 5, text[cursor] == "-" || text[cursor] == " " {
+                    if separators.count == 0 { separators.first = text[cursor] } else { separators.second = text[cursor] }
+                    separators.count += 1
                     cursor += 1
                 } else {
                     break
                 }
             }
             resume = cursor
-            guard digits.count == 9, !text.isAlphanumeric(cursor), cursor >= text.count || text[cursor] != "-" else { continue }
-            let formatted = separators.count == 2 && separators[0] == separators[1]
-            guard formatted || (separators.isEmpty && text.hasContext(ssnWordsWithAbbreviation, around: index..<cursor))
-            else { continue }
-            let area = digits[0] * 100 + digits[1] * 10 + digits[2]
-            let group = digits[3] * 10 + digits[4]
-            let serial = digits[5...].reduce(0) { $0 * 10 + $1 }
+            guard digits == 9, !text.isAlphanumeric(cursor), cursor >= text.count || text[cursor] != "-" else { continue }
+            let formatted = separators.count == 2 && separators.first == separators.second
+            guard formatted || (separators.count == 0 && text.hasContext(ssnWordsWithAbbreviation, around: index..<cursor)) else { continue }
+            let (area, group, serial) = (value / 1_000_000, value / 10_000 % 100, value % 10_000)
             guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { continue }
             let context = text.hasContext(ssnWords, around: index..<cursor)
             findings.append(Finding(type: "US_SSN", start: index, end: cursor, score: context ? 1.0 : 0.85))

@@ -148,9 +148,9 @@ struct ScalarReader {
         var kindWord: UInt64 = 0
         var flagWord: UInt64 = 0
         for lane in 0..<8 {
-            let byte = Int(truncatingIfNeeded: bytes >> UInt64(8 * lane)) & 0x7F
-            kindWord |= UInt64(kindTable[byte].rawValue) << UInt64(8 * lane)
-            flagWord |= UInt64(flagTable[byte]) << UInt64(8 * lane)
+            let byte = Int(truncatingIfNeeded: bytes &>> UInt64(8 * lane)) & 0x7F
+            kindWord |= UInt64(kindTable[byte].rawValue) &<< UInt64(8 * lane)
+            flagWord |= UInt64(flagTable[byte]) &<< UInt64(8 * lane)
         }
         UnsafeMutableRawPointer(kinds + count).storeBytes(of: kindWord.littleEndian, as: UInt64.self)
         let widened = SIMD8<UInt32>(truncatingIfNeeded: unsafeBitCast(bytes.littleEndian, to: SIMD8<UInt8>.self))
@@ -188,15 +188,15 @@ struct ScalarReader {
             var from = max(wordStart - count, 0)
             while edges != 0 {
                 let lane = edges.trailingZeroBitCount
-                if wordStarts >> UInt64(lane) & 1 != 0 {
+                if wordStarts &>> UInt64(lane) & 1 != 0 {
                     (wordStart, wordKey, wordLetters, from) = (count + lane, 0, 0, lane)
                 } else if wordStart >= 0 {
-                    addLetters(codes >> UInt64(5 * from), count: lane - from)
+                    addLetters(codes &>> UInt64(5 * from), count: lane - from)
                     closeWord(at: count + lane)
                 }
                 edges &= edges - 1
             }
-            if wordStart >= 0 { addLetters(codes >> UInt64(5 * from), count: 8 - from) }
+            if wordStart >= 0 { addLetters(codes &>> UInt64(5 * from), count: 8 - from) }
         }
 
         // Runs strictly inside these eight are too short to list: only the first and the last scalar
@@ -223,7 +223,7 @@ struct ScalarReader {
     /// word being read.
     @inline(__always) private mutating func addLetters(_ codes: UInt64, count: Int) {
         if wordLetters + count <= WordKeys.longestWord {
-            wordKey |= (codes & ((1 << UInt64(5 * count)) &- 1)) << UInt64(5 * wordLetters)
+            wordKey |= (codes & ((1 &<< UInt64(5 * count)) &- 1)) &<< UInt64(5 * wordLetters)
         }
         wordLetters += count
     }

@@ -81,6 +81,19 @@ public struct ScalarText: Sendable {
     /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
     var numberStarts: LazyFilterSequence<[Int]> { numberAnchors.lazy.filter { self.isDigit($0) } }
 
+    /// The index in ``anchors`` of the first anchor at or after `position`, searched from index `start`
+    /// on (whose anchor must be before `position`, if there is one): a few steps, then by bisection, so
+    /// that a walk over ascending positions costs little where they are near and is logarithmic where
+    /// they are not.
+    func firstAnchor(atOrAfter position: Int, from start: Int) -> Int {
+        var index = start
+        for _ in 0..<8 {
+            guard index < anchors.count, anchors[index] < position else { return index }
+            index += 1
+        }
+        return anchors.firstIndex(from: index, bisecting: { $0 >= position })
+    }
+
     /// The anchors inside `range`, found by bisection.
     func anchors(in range: Range<Int>) -> ArraySlice<Int> {
         let first = anchors.firstIndex(bisecting: { $0 >= range.lowerBound })
@@ -121,17 +134,23 @@ public struct ScalarText: Sendable {
     func hasContext(_ words: WordKeys, around range: Range<Int>, distance: Int = 40) -> Bool {
         let lower = max(0, range.lowerBound - distance)
         let upper = min(count, range.upperBound + distance)
-        var index = lower
-        while index < upper {
-            guard isASCIILetter(index) else {
-                index += 1
-                continue
+        // Over the buffers themselves: detectors ask this for most candidates, and the window is read
+        // scalar by scalar.
+        return kinds.withUnsafeBufferPointer { kinds in
+            scalars.withUnsafeBufferPointer { scalars in
+                var index = lower
+                while index < upper {
+                    guard kinds[index].isAny(.asciiLetter) else {
+                        index += 1
+                        continue
+                    }
+                    let (key, end) = WordKeys.word(kinds, scalars, from: index, upTo: upper)
+                    if words.contains(key) { return true }
+                    index = end
+                }
+                return false
             }
-            let (key, end) = WordKeys.word(self, from: index, upTo: upper)
-            if words.contains(key) { return true }
-            index = end
         }
-        return false
     }
 }
 
@@ -148,10 +167,11 @@ struct Census: Sendable {
 }
 
 extension Array {
-    /// The first index whose element satisfies `isAfter`, by bisection, in an array where every element
-    /// that satisfies it comes after every element that does not; `count` when none does.
-    func firstIndex(bisecting isAfter: (Element) -> Bool) -> Int {
-        var (low, high) = (0, count)
+    /// The first index from `start` on whose element satisfies `isAfter`, by bisection, in an array
+    /// where every element that satisfies it comes after every element that does not; `count` when none
+    /// does.
+    func firstIndex(from start: Int = 0, bisecting isAfter: (Element) -> Bool) -> Int {
+        var (low, high) = (start, count)
         while low < high {
             let middle = (low + high) / 2
             if isAfter(self[middle]) { high = middle } else { low = middle + 1 }

@@ -67,10 +67,19 @@ struct WordKeys: Sendable {
     /// ``longestWord``. (``ScalarReader`` computes a text's words' keys the same way, eight letter
     /// codes at a time.)
     @inline(__always) static func word(_ text: ScalarText, from start: Int, upTo limit: Int) -> (key: UInt64, end: Int) {
+        text.kinds.withUnsafeBufferPointer { kinds in
+            text.scalars.withUnsafeBufferPointer { word(kinds, $0, from: start, upTo: min(limit, text.count)) }
+        }
+    }
+
+    /// The same over a text's buffers of kinds and scalars; `limit` is at most their length.
+    @inline(__always) static func word(
+        _ kinds: UnsafeBufferPointer<ScalarKind>, _ scalars: UnsafeBufferPointer<Unicode.Scalar>, from start: Int, upTo limit: Int
+    ) -> (key: UInt64, end: Int) {
         var key: UInt64 = 0
         var index = start
-        while index < limit, text.kinds[index].isAny(.asciiLetter) {
-            if index - start < longestWord { key = extend(key, with: text.scalars[index].value, at: index - start) }
+        while index < limit, kinds[index].isAny(.asciiLetter) {
+            if index - start < longestWord { key = extend(key, with: scalars[index].value, at: index - start) }
             index += 1
         }
         return (index - start <= longestWord ? key : 0, index)
