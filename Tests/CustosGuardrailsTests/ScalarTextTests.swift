@@ -44,6 +44,10 @@ import Testing
                     #expect(Array(text.anchors(in: start..<end)) == text.anchors.filter { (start..<end).contains($0) })
                 }
             }
+            var cursor = WordCursor(text)
+            for position in 0...text.count + 1 where random.next(below: 4) == 0 {
+                #expect(cursor.word(startingAt: position)?.start == text.words.first { $0.start == position }?.start)
+            }
             for position in 0...text.count + 1 {
                 let first = text.anchors.firstIndex { $0 >= position } ?? text.anchors.count
                 #expect(text.firstAnchor(atOrAfter: position, from: random.next(below: first + 1)) == first)

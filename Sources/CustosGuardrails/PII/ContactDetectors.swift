@@ -65,7 +65,7 @@ enum ContactDetectors {
             // A word that neither a colon, a dot nor a digit follows is not part of an address (an
             // address of hex letters goes on with a digit or a colon; a run cut inside a word is not
             // standing alone): most words of a text, skipped by the words' list.
-            if let word = words.word(startingAt: index),
+            if text.isASCIILetter(index), let word = words.word(startingAt: index),
                 word.end >= text.count || !(text.isDigit(word.end) || text[word.end] == ":" || text[word.end] == ".")
             {
                 continue

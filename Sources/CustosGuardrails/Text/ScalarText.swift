@@ -188,9 +188,18 @@ struct WordCursor {
 
     init(_ text: ScalarText) { words = text.words }
 
-    /// The word that starts at `index`, if one does. Positions must not decrease from call to call.
+    /// The word that starts at `index`, if one does. Positions must not decrease from call to call;
+    /// the cursor moves a few words, then by bisection, so far positions cost a logarithm.
     mutating func word(startingAt index: Int) -> Word? {
-        while next < words.count, words[next].start < index { next += 1 }
+        var steps = 0
+        while next < words.count, words[next].start < index {
+            guard steps < 8 else {
+                next = words.firstIndex(from: next, bisecting: { $0.start >= index })
+                break
+            }
+            next += 1
+            steps += 1
+        }
         return next < words.count && words[next].start == index ? words[next] : nil
     }
 }

@@ -8,7 +8,8 @@ struct WordKeys: Sendable {
 
     /// The words, as given.
     let words: [String]
-    /// Keys at their hashed slots (0: empty), at most a quarter full.
+    /// Keys at their hashed slots (0: empty), at most an eighth full, so that most words of a text,
+    /// which are in no set, find their first slot empty.
     private let slots: [UInt64]
     /// For each slot, the classes its word belongs to (bit `i`: class `i`).
     private let classBits: [UInt8]
@@ -25,7 +26,7 @@ struct WordKeys: Sendable {
         precondition(classes.count <= 8)
         let words = classes.flatMap { $0 }
         var bits: UInt64 = 2
-        while 1 << bits < 4 * words.count { bits += 1 }
+        while 1 << bits < 8 * words.count { bits += 1 }
         var slots = [UInt64](repeating: 0, count: 1 << bits)
         var classBits = [UInt8](repeating: 0, count: 1 << bits)
         let shift = 64 - bits
@@ -46,7 +47,7 @@ struct WordKeys: Sendable {
     }
 
     @inline(__always) private static func slot(_ key: UInt64, _ shift: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift)
     }
 
     /// The key of one lowercase ASCII word.
