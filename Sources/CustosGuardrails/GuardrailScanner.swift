@@ -41,15 +41,15 @@ public struct GuardrailScanner: Sendable {
         secrets = Self.withoutOverlaps(secrets)
 
         var pii: [Finding] = []
+        let cues = ContextDetectors.cues(text)
         ContactDetectors.emails(text, into: &pii)
         NumberDetectors.creditCards(text, into: &pii)
-        NumberDetectors.ibans(text, into: &pii)
+        NumberDetectors.ibans(text, twoLetterWords: cues.twoLetterWords, into: &pii)
         NumberDetectors.usSocialSecurityNumbers(text, into: &pii)
         ContactDetectors.ipAddresses(text, into: &pii)
         ContactDetectors.phoneNumbers(text, into: &pii)
-        let cues = ContextDetectors.cues(text)
-        IdentityNumberDetectors.scan(text, families: cues.families, into: &pii)
-        ContextDetectors.datesOfBirth(text, families: cues.families, into: &pii)
+        IdentityNumberDetectors.scan(text, cues: cues, into: &pii)
+        ContextDetectors.datesOfBirth(text, cues: cues, into: &pii)
         ContextDetectors.streetAddresses(text, into: &pii)
         ContextDetectors.persons(text, cues: cues.personCues, into: &pii)
         // A number inside a secret (a key's digits, a connection string's host) is part of the secret.

@@ -14,44 +14,56 @@ enum ContextDetectors {
     }
 
     /// The context words the detectors of this file look for, one probe a word: bits 0–2 are the
-    /// ``Families`` (birth, passport, licence), then ``titles`` and ``nameLabels``.
+    /// ``Families`` (birth, passport, licence), then ``titles``, ``nameLabels`` and ``months``.
     static let contextWords = WordKeys(
-        union: [birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels])
+        union: [birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels, months])
     static let titleClass: UInt8 = 1 << 3
     static let nameLabelClass: UInt8 = 1 << 4
+    static let monthClass: UInt8 = 1 << 5
 
-    /// What one pass over a text's ASCII words found: which families of context words occur anywhere,
-    /// and the words a name may follow (a title, a label, `my`), for ``persons(_:cues:into:)``.
+    /// What one pass over a text's ASCII words found, for the detectors that start from words: each of
+    /// them then visits its own few words instead of every word of the text.
     struct Cues {
+        /// Which families of context words occur anywhere.
         let families: Families
-        /// Indices into ``ScalarText/words``, in order.
+        /// The words a name may follow (a title, a label, `my`), for ``persons(_:cues:into:)``: indices
+        /// into ``ScalarText/words``, in order.
         let personCues: [Int]
+        /// Where the words of two letters start (an IBAN's country), in order.
+        let twoLetterWords: [Int]
+        /// Where the words that a letter, digit or dash follows start (a token of letters and digits),
+        /// in order.
+        let gluedWords: [Int]
+        /// Where the months' words start, in order.
+        let months: [Int]
     }
 
     static func cues(_ text: ScalarText) -> Cues {
         let (contextWords, myKey) = (contextWords, myKey)
         var found: UInt8 = 0
-        var personCues: [Int] = []
+        var (personCues, twoLetterWords, gluedWords, months) = ([Int](), [Int](), [Int](), [Int]())
         for (index, word) in text.words.enumerated() {
             let classes = contextWords.classes(of: word.key)
             found |= classes
             if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
+            if classes & monthClass != 0 { months.append(word.start) }
+            if word.end - word.start == 2 { twoLetterWords.append(word.start) }
+            if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
         }
         let families = Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
-        return Cues(families: families, personCues: personCues)
+        return Cues(families: families, personCues: personCues, twoLetterWords: twoLetterWords, gluedWords: gluedWords, months: months)
     }
 
     // MARK: DATE_TIME (dates of birth)
 
     /// A date next to a birth word: `1980-07-28`, `7/14/1995`, `14.07.1995`, `July 14, 1995`,
     /// `14 July 1995`.
-    static func datesOfBirth(_ text: ScalarText, families: Families, into findings: inout [Finding]) {
-        guard families.contains(.birth) else { return }
+    static func datesOfBirth(_ text: ScalarText, cues: Cues, into findings: inout [Finding]) {
+        guard cues.families.contains(.birth) else { return }
         let months = months
         var resume = 0
         // A date starts with a number or with a month's word: other positions are not looked at.
-        let monthStarts = text.words.lazy.filter { months.contains($0.key) }.map(\.start)
-        for index in MergedPositions(monthStarts, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
+        for index in MergedPositions(cues.months, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
             guard let end = dateEnd(text, from: index, months: months) else { continue }
             if text.hasContext(birthWords, around: index..<end, distance: 30) {
                 findings.append(Finding(type: "DATE_TIME", start: index, end: end, score: 0.85))

@@ -10,9 +10,10 @@ enum IdentityNumberDetectors {
     /// All four in one pass: every standalone token of ASCII letters and digits (with inner dashes) of
     /// 5–16 characters with at least five digits (each of the four formats has them) goes to the
     /// detectors whose shape it can have.
-    static func scan(_ text: ScalarText, families: ContextDetectors.Families, into findings: inout [Finding]) {
+    static func scan(_ text: ScalarText, cues: ContextDetectors.Cues, into findings: inout [Finding]) {
         guard text.census.digits >= 5 else { return }
-        forEachToken(text, maxLength: 16, minimumDigits: 5) { start, end, digits, dashes in
+        let families = cues.families
+        forEachToken(text, gluedWords: cues.gluedWords, maxLength: 16, minimumDigits: 5) { start, end, digits, dashes in
             let length = end - start
             guard length >= 5 else { return }
             if dashes == 0, length == 10, digits == 10 { npi(text, start, end, into: &findings) }
@@ -81,18 +82,18 @@ enum IdentityNumberDetectors {
     /// that stands alone (not part of a longer word), is at most `maxLength` long and holds at least
     /// `minimumDigits` digits (one or more), with how many digits and dashes it holds. Linear: each
     /// scalar is looked at a bounded number of times, by its kind (the scalar itself only for a
-    /// possible dash).
+    /// possible dash). `gluedWords` are where the words that a letter, digit or dash follows start
+    /// (``ContextDetectors/Cues``).
     private static func forEachToken(
-        _ text: ScalarText, maxLength: Int, minimumDigits: Int,
+        _ text: ScalarText, gluedWords: [Int], maxLength: Int, minimumDigits: Int,
         _ body: (_ start: Int, _ end: Int, _ digits: Int, _ dashes: Int) -> Void
     ) {
         precondition(minimumDigits >= 1)
         var resume = 0
         // A token starts with a letter (then it starts one of the text's words) or a digit (then it
         // starts a number). A word with neither a letter, a digit nor a dash after it is a whole token
-        // without a digit: most words of a text, dropped here without being read again.
-        let wordStarts = text.words.lazy.filter { text.isAny($0.end, [.asciiAlphanumeric, .urlSymbol]) }.map(\.start)
-        for index in MergedPositions(wordStarts, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
+        // without a digit: most words of a text, not looked at.
+        for index in MergedPositions(gluedWords, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
             var (end, digits, dashes) = (index, 0, 0)
             while true {
                 let kind = text.kind(end)

@@ -66,12 +66,12 @@ enum NumberDetectors {
         }
     }
 
-    static func ibans(_ text: ScalarText, into findings: inout [Finding]) {
+    /// `twoLetterWords`: where the text's words of two letters start (``ContextDetectors/Cues``).
+    static func ibans(_ text: ScalarText, twoLetterWords: [Int], into findings: inout [Finding]) {
         var resume = 0
         // An IBAN starts with a word of two letters (its country) that stands alone: the words' list
         // holds those, so only words of two letters are looked at.
-        for word in text.words where word.end - word.start == 2 && word.start >= resume && word.start + 4 < text.count {
-            let index = word.start
+        for index in twoLetterWords where index >= resume && index + 4 < text.count {
             guard text.isASCIIUppercase(index), text.isASCIIUppercase(index + 1), text.isDigit(index + 2), text.isDigit(index + 3),
                 !text.isAlphanumeric(index - 1)
             else { continue }
