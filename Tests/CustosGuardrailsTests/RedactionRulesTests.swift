@@ -1,4 +1,4 @@
-import CustosGuardrails
+@testable import CustosGuardrails
 import Foundation
 import PropertyBased
 import Testing
@@ -132,6 +132,11 @@ import Testing
         let result = GuardrailScanner().scan(text)
         #expect(result.markings.map(\.type) == [label])
         #expect(result.labels == [DataLabel(rawValue: label)!])
+    }
+
+    /// The scanner looks up only lines of upper-case letters and spaces.
+    @Test func bannersAreUpperCaseLettersAndSpaces() {
+        #expect(ClassificationMarkings.banners.keys.allSatisfy { $0.allSatisfy { ("A"..."Z").contains($0) || $0 == " " } })
     }
 
     @Test(arguments: [

@@ -100,8 +100,9 @@ enum ClassificationMarkings {
     /// One line, with the positions of its colons.
     private static func line(_ text: ScalarText, _ range: Range<Int>, colons: [Int], into markings: inout [Finding]) {
         let trimmed = trim(text, range)
+        // Banners are upper-case letters and spaces: only such a line is looked up.
         if trimmed.count <= longest, text.isASCIIUppercase(trimmed.lowerBound), text.isASCIIUppercase(trimmed.lowerBound + 1),
-            let label = banners[text.string(trimmed)]
+            trimmed.allSatisfy({ text.isASCIIUppercase($0) || text[$0] == " " }), let label = banners[text.string(trimmed)]
         {
             markings.append(Finding(type: label.rawValue, start: trimmed.lowerBound, end: trimmed.upperBound, score: 1.0))
             return
