@@ -31,6 +31,7 @@ import Testing
             #expect(text.anchors == Self.anchors(Array(string.unicodeScalars)))
             #expect(text.markAnchors == text.anchors.filter { ScalarText.markScalars.contains(text[$0]) })
             #expect(text.numberAnchors == text.anchors.filter { text.isDigit($0) || text[$0] == "+" || text[$0] == "(" })
+            #expect(text.numberStarts == text.anchors.filter { text.isDigit($0) })
             let fromScalars = ScalarText(scalars: Array(string.unicodeScalars))
             #expect(fromScalars.anchors == text.anchors)
             #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)

@@ -125,7 +125,7 @@ enum ContactDetectors {
             let s = text[index]
             let startsHere =
                 (s == "+" && text.isDigit(index + 1)) || (s == "(" && text.isDigit(index + 1))
-                || (text.isDigit(index) && !text.isAlphanumeric(index - 1) && !(index > 0 && "+-./:".unicodeScalars.contains(text[index - 1])))
+                || (text.isDigit(index) && !text.isAlphanumeric(index - 1) && !(index > 0 && continuesNumber(text[index - 1])))
             guard startsHere else { continue }
             var end = index + 1
             var digits = text.isDigit(index) ? 1 : 0
@@ -165,6 +165,15 @@ enum ContactDetectors {
             }
             if text.hasContext(phoneContext, around: index..<lastDigitEnd) { score = min(1.0, score + 0.35) }
             findings.append(Finding(type: "PHONE_NUMBER", start: index, end: lastDigitEnd, score: score))
+        }
+    }
+
+    /// `+`, `-`, `.`, `/` or `:`: a number after one of these continues a token (a version, a date, a
+    /// time), so no phone number starts there.
+    @inline(__always) private static func continuesNumber(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "+", "-", ".", "/", ":": true
+        default: false
         }
     }
 

@@ -41,14 +41,19 @@ enum ContextDetectors {
     static func cues(_ text: ScalarText) -> Cues {
         let (contextWords, myKey) = (contextWords, myKey)
         var found: UInt8 = 0
-        var (personCues, twoLetterWords, gluedWords, months) = ([Int](), [Int](), [Int](), [Int]())
-        for (index, word) in text.words.enumerated() {
-            let classes = contextWords.classes(of: word.key)
-            found |= classes
-            if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
-            if classes & monthClass != 0 { months.append(word.start) }
-            if word.end - word.start == 2 { twoLetterWords.append(word.start) }
-            if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
+        var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
+        // Every word is written to the next slot, which only a word of two letters keeps: a fifth of
+        // the words of prose, too many and too scattered for a branch to guess.
+        let twoLetterWords = [Int](unsafeUninitializedCapacity: text.words.count) { twoLetterWords, kept in
+            for (index, word) in text.words.enumerated() {
+                let classes = contextWords.classes(of: word.key)
+                found |= classes
+                if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
+                if classes & monthClass != 0 { months.append(word.start) }
+                twoLetterWords.initializeElement(at: kept, to: word.start)
+                kept += word.end - word.start == 2 ? 1 : 0
+                if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
+            }
         }
         let families = Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
         return Cues(families: families, personCues: personCues, twoLetterWords: twoLetterWords, gluedWords: gluedWords, months: months)

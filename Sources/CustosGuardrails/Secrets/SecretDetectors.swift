@@ -82,7 +82,7 @@ enum SecretDetectors {
         var resume = 0
         for index in text.anchors where index >= resume && index + 1 < text.count {
             let (value, second) = (Int(text[index].value), text[index + 1].value)
-            guard value < 128, second < 128, secondCharacters[value] >> UInt128(second) & 1 != 0,
+            guard value < 128, second < 128, secondCharacters[value] &>> UInt128(second) & 1 != 0,
                 !Alphabet.base64URL.contains(text, index - 1) || text[index] == "A"
             else { continue }
             for rule in rulesByFirstCharacter[value] where hasPrefix(text, rule.prefix, at: index) {

@@ -16,6 +16,8 @@ public struct ScalarText: Sendable {
     /// The anchors where a number starts (an ASCII digit after anything but an ASCII letter or digit)
     /// and those at `+` and `(`: what the number detectors walk.
     let numberAnchors: [Int]
+    /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
+    let numberStarts: [Int]
     /// The words of ASCII letters that do not continue another word (no letter or digit of any
     /// script right before them), in order, with their ``WordKeys`` keys: found once for the
     /// detectors that look for context words, and walked instead of the anchors by those whose
@@ -71,6 +73,7 @@ public struct ScalarText: Sendable {
         self.anchors = UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0).map(Int.init)
         self.markAnchors = reader?.markAnchors.map(Int.init) ?? []
         self.numberAnchors = reader?.numberAnchors.map(Int.init) ?? []
+        self.numberStarts = numberAnchors.filter { kinds[$0].isAny(.digit) }
         self.words = reader?.words ?? []
         self.census = reader?.census ?? Census()
         self.truncated = truncated
@@ -78,8 +81,6 @@ public struct ScalarText: Sendable {
 
     public var count: Int { scalars.count }
 
-    /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
-    var numberStarts: LazyFilterSequence<[Int]> { numberAnchors.lazy.filter { self.isDigit($0) } }
 
     /// The index in ``anchors`` of the first anchor at or after `position`, searched from index `start`
     /// on (whose anchor must be before `position`, if there is one): a few steps, then by bisection, so
