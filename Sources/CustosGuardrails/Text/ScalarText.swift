@@ -105,7 +105,8 @@ public struct ScalarText: Sendable {
 
     /// The kind of the scalar at `index`; none outside the text.
     @inline(__always) func kind(_ index: Int) -> ScalarKind {
-        index >= 0 && index < kinds.count ? kinds[index] : []
+        // Checked here once: the array's own check would be a second.
+        index >= 0 && index < kinds.count ? kinds.withUnsafeBufferPointer { $0[index] } : []
     }
 
     /// Whether the scalar at `index` (inside the text) has any of `kinds`.
