@@ -22,6 +22,9 @@ struct ScalarReader {
     private(set) var markAnchors: [Int32] = []
     private(set) var numberAnchors: [Int32] = []
     private(set) var words: [Word] = []
+    /// Where a run of ASCII letters starts right after a digit or a letter of another script (`5th`,
+    /// `Müller`'s `ller`): the runs that are not ``words``.
+    private(set) var gluedRuns: [Int32] = []
     private(set) var census = Census()
     /// The kind of the scalar before the next one.
     private var previous: ScalarKind = []
@@ -133,6 +136,7 @@ struct ScalarReader {
         census.digits += Int(kind.rawValue & ScalarKind.digit.rawValue)
         census.colons += value == 0x3A ? 1 : 0
         if kind.isAny(.asciiLetter) {
+            if !previous.isAny(.asciiLetter), previous.isAny(.alphanumeric) { gluedRuns.append(Int32(truncatingIfNeeded: count)) }
             if wordStart < 0, !previous.isAny(.alphanumeric) { (wordStart, wordKey, wordLetters) = (count, 0, 0) }
             if wordStart >= 0 { addLetters(WordKeys.code(value), count: 1) }
         } else if wordStart >= 0 {
@@ -182,6 +186,9 @@ struct ScalarReader {
         // Its key is taken from `codes`, the letters' five bits packed in order, as it ends (or at the
         // end of these eight, for the part in them).
         let wordStarts = letters & ~before
+        // Rare: a letter run right after a digit or another script's letter.
+        let glued = letters & ~letterBefore & before & 0xFF
+        if glued != 0 { Self.append(glued, at: count, to: &gluedRuns) }
         var edges = (wordStarts | ~letters & letterBefore) & 0xFF
         if edges != 0 || wordStart >= 0 {
             let codes = Self.packedCodes(bytes)

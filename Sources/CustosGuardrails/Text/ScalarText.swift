@@ -23,6 +23,9 @@ public struct ScalarText: Sendable {
     /// detectors that look for context words, and walked instead of the anchors by those whose
     /// findings start with a word (IBANs, identity numbers, dates that start with a month).
     let words: [Word]
+    /// Where the runs of ASCII letters that are not ``words`` start: after a digit or a letter of
+    /// another script. With the words, every maximal run of ASCII letters, for ``hasContext(_:around:distance:)``.
+    let gluedRuns: [Int]
     /// What detectors ask of the whole text before they look at it.
     let census: Census
     /// Whether the input was longer than the bound.
@@ -75,6 +78,7 @@ public struct ScalarText: Sendable {
         self.numberAnchors = reader?.numberAnchors.map(Int.init) ?? []
         self.numberStarts = numberAnchors.filter { kinds[$0].isAny(.digit) }
         self.words = reader?.words ?? []
+        self.gluedRuns = reader?.gluedRuns.map(Int.init) ?? []
         self.census = reader?.census ?? Census()
         self.truncated = truncated
     }
@@ -133,26 +137,34 @@ public struct ScalarText: Sendable {
     /// True when one of `words` appears within `distance` scalars before `start` or after `end`
     /// (case-insensitive, as a whole run of ASCII letters; a run cut by the window's edge counts as
     /// the part inside it). No allocation: words are compared by their ``WordKeys`` key.
+    ///
+    /// The runs in the window are found in the lists, not by reading the window: the run that crosses
+    /// its start (keyed from there), then the ``words`` and the ``gluedRuns`` that start inside it
+    /// (every other run; those crossing its end keyed up to there). Detectors ask this for most
+    /// candidates.
     func hasContext(_ words: WordKeys, around range: Range<Int>, distance: Int = 40) -> Bool {
         let lower = max(0, range.lowerBound - distance)
         let upper = min(count, range.upperBound + distance)
-        // Over the buffers themselves: detectors ask this for most candidates, and the window is read
-        // scalar by scalar.
-        return kinds.withUnsafeBufferPointer { kinds in
-            scalars.withUnsafeBufferPointer { scalars in
-                var index = lower
-                while index < upper {
-                    guard kinds[index].isAny(.asciiLetter) else {
-                        index += 1
-                        continue
-                    }
-                    let (key, end) = WordKeys.word(kinds, scalars, from: index, upTo: upper)
-                    if words.contains(key) { return true }
-                    index = end
-                }
-                return false
-            }
+        guard lower < upper else { return false }
+        var from = lower
+        if isASCIILetter(lower), isASCIILetter(lower - 1) {
+            let (key, end) = WordKeys.word(self, from: lower, upTo: upper)
+            if words.contains(key) { return true }
+            from = end
         }
+        var index = self.words.firstIndex(bisecting: { $0.start >= from })
+        while index < self.words.count, self.words[index].start < upper {
+            let word = self.words[index]
+            let key = word.end <= upper ? word.key : WordKeys.word(self, from: word.start, upTo: upper).key
+            if words.contains(key) { return true }
+            index += 1
+        }
+        index = gluedRuns.firstIndex(bisecting: { $0 >= from })
+        while index < gluedRuns.count, gluedRuns[index] < upper {
+            if words.contains(WordKeys.word(self, from: gluedRuns[index], upTo: upper).key) { return true }
+            index += 1
+        }
+        return false
     }
 }
 
