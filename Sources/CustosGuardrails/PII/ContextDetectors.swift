@@ -42,8 +42,8 @@ enum ContextDetectors {
         let (contextWords, myKey) = (contextWords, myKey)
         var found: UInt8 = 0
         var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
-        // Every word is written to the next slot, which only a word of two letters keeps: a fifth of
-        // the words of prose, too many and too scattered for a branch to guess.
+        // Every word is written to the next slot, which only a word of two letters keeps: such words
+        // (of, to, in) are too common and too scattered for a branch to guess.
         let twoLetterWords = [Int](unsafeUninitializedCapacity: text.words.count) { twoLetterWords, kept in
             for (index, word) in text.words.enumerated() {
                 let classes = contextWords.classes(of: word.key)

@@ -85,18 +85,10 @@ public struct ScalarText: Sendable {
 
     public var count: Int { scalars.count }
 
-
     /// The index in ``anchors`` of the first anchor at or after `position`, searched from index `start`
-    /// on (whose anchor must be before `position`, if there is one): a few steps, then by bisection, so
-    /// that a walk over ascending positions costs little where they are near and is logarithmic where
-    /// they are not.
+    /// on (whose anchor must be before `position`, if there is one).
     func firstAnchor(atOrAfter position: Int, from start: Int) -> Int {
-        var index = start
-        for _ in 0..<8 {
-            guard index < anchors.count, anchors[index] < position else { return index }
-            index += 1
-        }
-        return anchors.firstIndex(from: index, bisecting: { $0 >= position })
+        anchors.firstIndex(from: start, galloping: { $0 >= position })
     }
 
     /// The anchors inside `range`, found by bisection.
@@ -192,6 +184,17 @@ extension Array {
         }
         return low
     }
+
+    /// The same, for a walk over ascending positions: a few steps from `start`, then by bisection, so
+    /// that the next position costs little when it is near and a logarithm when it is not.
+    func firstIndex(from start: Int, galloping isAfter: (Element) -> Bool) -> Int {
+        var index = start
+        for _ in 0..<8 {
+            guard index < count, !isAfter(self[index]) else { return index }
+            index += 1
+        }
+        return firstIndex(from: index, bisecting: isAfter)
+    }
 }
 
 /// Walks a text's words alongside its anchors, for a detector that skips what starts with a word
@@ -202,18 +205,9 @@ struct WordCursor {
 
     init(_ text: ScalarText) { words = text.words }
 
-    /// The word that starts at `index`, if one does. Positions must not decrease from call to call;
-    /// the cursor moves a few words, then by bisection, so far positions cost a logarithm.
+    /// The word that starts at `index`, if one does. Positions must not decrease from call to call.
     mutating func word(startingAt index: Int) -> Word? {
-        var steps = 0
-        while next < words.count, words[next].start < index {
-            guard steps < 8 else {
-                next = words.firstIndex(from: next, bisecting: { $0.start >= index })
-                break
-            }
-            next += 1
-            steps += 1
-        }
+        next = words.firstIndex(from: next, galloping: { $0.start >= index })
         return next < words.count && words[next].start == index ? words[next] : nil
     }
 }
