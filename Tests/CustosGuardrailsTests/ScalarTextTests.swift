@@ -37,10 +37,7 @@ import Testing
             #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
-            let scalars = Array(string.unicodeScalars)
-            func asciiLetter(_ i: Int) -> Bool { i >= 0 && scalars[i].isASCII && scalars[i].properties.isAlphabetic }
-            func alphanumeric(_ i: Int) -> Bool { i >= 0 && (("0"..."9").contains(scalars[i]) || scalars[i].properties.isAlphabetic) }
-            #expect(text.gluedRuns == scalars.indices.filter { asciiLetter($0) && !asciiLetter($0 - 1) && alphanumeric($0 - 1) })
+            #expect(text.gluedRuns == Self.gluedRuns(Array(string.unicodeScalars)))
             #expect(fromScalars.gluedRuns == text.gluedRuns)
             #expect(text.census.digits == string.unicodeScalars.filter { ("0"..."9").contains($0) }.count)
             #expect(text.census.colons == string.unicodeScalars.filter { $0 == ":" }.count)
@@ -109,6 +106,16 @@ import Testing
             words.append([start, end, key])
         }
         return words
+    }
+
+    /// Where a run of ASCII letters starts right after a digit or a letter of any script other than
+    /// an ASCII one.
+    static func gluedRuns(_ scalars: [Unicode.Scalar]) -> [Int] {
+        func asciiLetter(_ index: Int) -> Bool { index >= 0 && scalars[index].isASCII && scalars[index].properties.isAlphabetic }
+        func alphanumeric(_ index: Int) -> Bool {
+            index >= 0 && (("0"..."9").contains(scalars[index]) || scalars[index].properties.isAlphabetic)
+        }
+        return scalars.indices.filter { asciiLetter($0) && !asciiLetter($0 - 1) && alphanumeric($0 - 1) }
     }
 
     /// Maximal runs of ASCII letters, digits, `+ / = - _` of twenty or more.
