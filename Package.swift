@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CustosPolicy", dependencies: ["Cedar", "CustosCore"], swiftSettings: swiftSettings),
         .target(
             name: "CustosGuardrails", dependencies: ["Cedar", "CustosCore", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/injection-model.json")], swiftSettings: swiftSettings
+            resources: [.copy("Resources/injection-model.json"), .copy("Resources/given-names.txt")], swiftSettings: swiftSettings
         ),
         .target(
             name: "CustosAudit",

@@ -52,6 +52,7 @@ public struct GuardrailScanner: Sendable {
         ContextDetectors.datesOfBirth(text, cues: cues, into: &pii)
         ContextDetectors.streetAddresses(text, into: &pii)
         ContextDetectors.persons(text, cues: cues.personCues, into: &pii)
+        ContextDetectors.personsByGivenName(text, cues: cues.givenNames, into: &pii)
         // A number inside a secret (a key's digits, a connection string's host) is part of the secret.
         let covered = Coverage(secrets)
         pii = Self.withoutOverlaps(pii.filter { $0.score >= minimumScore && !covered.overlaps($0) })

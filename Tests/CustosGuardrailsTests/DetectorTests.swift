@@ -153,6 +153,32 @@ import Testing
         #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)
     }
 
+    /// Names from the given-name list, with no title or label.
+    @Test(arguments: [
+        ("Please call Sarah Connor tomorrow.", ["PERSON:Sarah Connor"]),
+        ("It's under John A. Leiva, not Sarah.", ["PERSON:John A. Leiva", "PERSON:Sarah"]),
+        ("Ask Jana Pátková or Kira Östberg", ["PERSON:Jana Pátková", "PERSON:Kira Östberg"]),
+        ("Sarah's car", ["PERSON:Sarah"]),
+        // Names that are English words count only before a surname.
+        ("Will you send it? Frank discussion, Grace period.", []),
+        ("John Smith met Grace Hopper", ["PERSON:John Smith", "PERSON:Grace Hopper"]),
+        ("Mark it down", []),
+        // Months, places and organisations.
+        ("June 5 works, Jan 7 too", []),
+        ("flights to Charlotte and Georgia; Charlotte Brontë wrote", ["PERSON:Charlotte Brontë"]),
+        ("the Gordon Terrace office and Shelly Park", []),
+        // Joined to other words: not a given name.
+        ("Valentine-Murray and O'Neil", []),
+        ("Jožef Albin", []),
+        ("user sarah2000 and Sarah2000", []),
+        ("SARAH CONNOR", []),
+        // A title's finding and the name's are one.
+        ("Dear Mr. John Smith,", ["PERSON:John Smith"]),
+    ])
+    func givenNames(text: String, expected: [String]) {
+        #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)
+    }
+
     @Test func findingsMapToLabels() {
         #expect(scanner.scan("Medicare 1EG4-TE5-MK73").labels == [.pii, .phi])
         #expect(scanner.scan("x@example.org").labels == [.pii])

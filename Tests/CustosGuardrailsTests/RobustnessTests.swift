@@ -8,7 +8,7 @@ import Testing
     @Test func findingsAreWellFormedForAnyText() async {
         let pieces = [
             "4111", " ", "-", "@", ".", "+41", "(0)", "GB82", "WEST", "eyJ", "sk-", "://", ":", "x", "🙂", "é", "\n", "9", "0",
-            "CONFIDENTIAL", "Classification", "İ",
+            "CONFIDENTIAL", "Classification", "İ", "Sarah", "John", "A.", "Møller", "O'", "Park",
         ]
         await propertyCheck(count: 2_000, input: Gen.int(in: 0...Int.max)) { seed in
             var state = UInt64(truncatingIfNeeded: seed) | 1
@@ -42,6 +42,7 @@ import Testing
         String(repeating: "AKIAIOSFODNN7EXAMPLE token=9fQ3xZ7LmP2vT8kR4wN6yB1c ", count: 10_000),
         String(repeating: "1 Aa Bb Cc Dd ", count: 40_000),
         String(repeating: "Mr. Mr. Name: ", count: 40_000),
+        String(repeating: "Sarah John A. Sarah-", count: 40_000),
         String(repeating: "born 12/12/1212 July ", count: 20_000),
         String(repeating: "passport 1EG4-TE5-MK73 ", count: 20_000),
         String(repeating: "classification:classification: confidential\nCONFIDENTIAL\n", count: 20_000),

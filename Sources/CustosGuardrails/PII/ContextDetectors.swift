@@ -1,7 +1,8 @@
 /// Personal data with no fixed format, found where the text's own words make it likely: dates next
 /// to "born"/"date of birth", street addresses (a house number, a name and a street word), and names
-/// after a title or a label such as "name:". They miss what a language model would find (names in
-/// dialogue, addresses abroad); what they report is rarely wrong. One pass each, bounded look-ahead.
+/// after a title or a label such as "name:" or starting with a known given name (``GivenNames``).
+/// They miss what a language model would find (names not in the list, addresses abroad). One pass
+/// each, bounded look-ahead.
 enum ContextDetectors {
     static let birthWords = WordKeys(["born", "dob", "birth", "birthday", "birthdate"])
 
@@ -36,12 +37,15 @@ enum ContextDetectors {
         let gluedWords: [Int]
         /// Where the months' words start, in order.
         let months: [Int]
+        /// The words that start with a capital and are in ``GivenNames/shipped``, for
+        /// ``personsByGivenName(_:cues:into:)``: indices into ``ScalarText/words``, in order.
+        let givenNames: [Int]
     }
 
     static func cues(_ text: ScalarText) -> Cues {
-        let (contextWords, myKey) = (contextWords, myKey)
+        let (contextWords, myKey, names) = (contextWords, myKey, GivenNames.shipped)
         var found: UInt8 = 0
-        var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
+        var (personCues, gluedWords, months, givenNames) = ([Int](), [Int](), [Int](), [Int]())
         // Every word is written to the next slot, which only a word of two letters keeps: such words
         // (of, to, in) are too common and too scattered for a branch to guess.
         let twoLetterWords = [Int](unsafeUninitializedCapacity: text.words.count) { twoLetterWords, kept in
@@ -53,10 +57,13 @@ enum ContextDetectors {
                 twoLetterWords.initializeElement(at: kept, to: word.start)
                 kept += word.end - word.start == 2 ? 1 : 0
                 if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
+                if text.isASCIIUppercase(word.start), names.classes(of: word.key) != 0 { givenNames.append(index) }
             }
         }
         let families = Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
-        return Cues(families: families, personCues: personCues, twoLetterWords: twoLetterWords, gluedWords: gluedWords, months: months)
+        return Cues(
+            families: families, personCues: personCues, twoLetterWords: twoLetterWords, gluedWords: gluedWords, months: months,
+            givenNames: givenNames)
     }
 
     // MARK: DATE_TIME (dates of birth)

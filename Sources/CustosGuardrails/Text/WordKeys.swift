@@ -8,8 +8,8 @@ struct WordKeys: Sendable {
 
     /// The words, as given.
     let words: [String]
-    /// Keys at their hashed slots (0: empty), at most an eighth full, so that most words of a text,
-    /// which are in no set, find their first slot empty.
+    /// Keys at their hashed slots (0: empty), at most an eighth full unless told otherwise, so that
+    /// most words of a text, which are in no set, find their first slot empty.
     private let slots: [UInt64]
     /// For each slot, the classes its word belongs to (bit `i`: class `i`).
     private let classBits: [UInt8]
@@ -22,11 +22,14 @@ struct WordKeys: Sendable {
     /// them a word belongs to.
     init(union sets: [WordKeys]) { self.init(classes: sets.map(\.words)) }
 
-    private init(classes: [[String]]) {
-        precondition(classes.count <= 8)
+    /// The words of up to eight classes (class `i`: bit `i` of ``classes(of:)``), in a table with at
+    /// least `sparseness` slots per word: a large set that only some words are looked up in (given
+    /// names, for capitalised words) stays small enough to be cached.
+    init(classes: [[String]], sparseness: Int = 8) {
+        precondition(classes.count <= 8 && sparseness >= 2)
         let words = classes.flatMap { $0 }
         var bits: UInt64 = 2
-        while 1 << bits < 8 * words.count { bits += 1 }
+        while 1 << bits < sparseness * words.count { bits += 1 }
         var slots = [UInt64](repeating: 0, count: 1 << bits)
         var classBits = [UInt8](repeating: 0, count: 1 << bits)
         let shift = 64 - bits

@@ -1,0 +1,152 @@
+import Foundation
+
+/// Given names from the US Census Bureau's 1990 lists (`Resources/given-names.txt`, written by
+/// `Scripts/given_names.py`; provenance in docs/GUARDRAILS.md), for finding names that no title or
+/// label announces. Every capitalised word of a text is looked up, so the table of about 4,900 names
+/// (too large for the fastest cache) is guarded by a 64 Ki-bit filter that rules out most other
+/// words with one cached load.
+struct GivenNames: Sendable {
+    let table: WordKeys
+    /// Bit `h` set when a name's key hashes to `h` (the top 16 bits of a multiplicative hash).
+    private let filter: [UInt64]
+
+    init(_ table: WordKeys) {
+        var filter = [UInt64](repeating: 0, count: 1 << 10)
+        for word in table.words {
+            let bit = Self.filterBit(WordKeys.key(word))
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        (self.table, self.filter) = (table, filter)
+    }
+
+    @inline(__always) private static func filterBit(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0xC2B2_AE3D_27D4_EB4F) &>> 48)
+    }
+
+    /// ``given``, ``beforeSurname`` or 0, as ``WordKeys/classes(of:)``.
+    @inline(__always) func classes(of key: UInt64) -> UInt8 {
+        let bit = Self.filterBit(key)
+        guard filter.withUnsafeBufferPointer({ $0[bit &>> 6] }) &>> UInt64(bit & 63) & 1 != 0 else { return 0 }
+        return table.classes(of: key)
+    }
+
+    /// A name that is no English word (`Sarah`, `Kira`): a name alone or before a surname.
+    static let given: UInt8 = 1
+    /// A name that is also an English word (`John`, `Grace`, `Frank`): a name only before a surname.
+    static let beforeSurname: UInt8 = 2
+
+    /// The shipped list. Without it (a broken build) names are found only after a title or label, as
+    /// before the list existed; a test checks that it loads.
+    static let shipped: GivenNames = {
+        guard let url = Bundle.module.url(forResource: "given-names", withExtension: "txt"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return parse("") }
+        return parse(text)
+    }()
+
+    /// The list's format: one lower-case name a line, `#` lines are comments, and the names after the
+    /// line `[before a surname]` are ``beforeSurname``. Lines that are not 1–12 lower-case ASCII letters
+    /// are skipped.
+    static func parse(_ text: String) -> GivenNames {
+        var classes: [[String]] = [[], []]
+        var section = 0
+        for line in text.split(separator: "\n") {
+            let name = line.trimmingCharacters(in: .whitespaces)
+            if name == "[before a surname]" {
+                section = 1
+            } else if (1...WordKeys.longestWord).contains(name.utf8.count), name.utf8.allSatisfy({ (0x61...0x7A).contains($0) }) {
+                classes[section].append(name)
+            }
+        }
+        // About 4,900 names: four slots a name keep the table near 150 KB.
+        return GivenNames(WordKeys(classes: classes, sparseness: 4))
+    }
+
+    /// Given names that are also places a text names on its own (`Georgia`, `Charlotte`, `France`):
+    /// they count only before a surname.
+    static let places = WordKeys([
+        "georgia", "virginia", "carolina", "dakota", "florida", "florence", "paris", "sydney", "austin", "dallas", "houston",
+        "denver", "lincoln", "charlotte", "madison", "savannah", "phoenix", "chelsea", "jordan", "india", "kenya", "israel",
+        "france", "germany", "german", "italy", "china", "asia", "africa", "america", "american", "european", "europe",
+        "london", "berlin", "vienna", "victoria", "alberta", "regina", "orlando", "augusta", "columbia", "cleveland", "camden",
+        "trenton", "eugene", "salem", "aurora", "tyler", "marion", "troy", "ireland", "holland", "britain", "scotland",
+    ])
+
+    /// Words after a given name that make it part of a place or an organisation (`Gordon Terrace`,
+    /// `Shelly Park`, `Russell Bank`), not a person.
+    static let notSurnames = WordKeys(union: [
+        ContextDetectors.streetWords,
+        WordKeys([
+            "park", "inc", "ltd", "llc", "corp", "co", "company", "group", "university", "college", "school", "hospital", "bank",
+            "church", "island", "river", "lake", "mount", "hill", "hills", "valley", "county", "city", "state", "center",
+            "centre", "airport", "station", "hotel",
+        ]),
+    ])
+}
+
+extension ContextDetectors {
+    /// `PERSON` from a given name: the capitalised words of `cues` (``Cues/givenNames``) that are
+    /// names in the list, with the capitalised word after them (a middle initial may stand between:
+    /// `John A. Leiva`, `Nikolaj N Møller`), 0.7; a name that is no English word and no place may also
+    /// stand alone (`Sarah,`), 0.6. A word joined to another by a dash or an apostrophe (`Valentine-Murray`,
+    /// `O'Neil`) is not a given name, and neither is one before a street or organisation word.
+    static func personsByGivenName(_ text: ScalarText, cues: [Int], into findings: inout [Finding]) {
+        let (names, places) = (GivenNames.shipped, GivenNames.places)
+        var resume = 0
+        for word in cues.lazy.map({ text.words[$0] }) where word.start >= resume {
+            let classes = names.classes(of: word.key)
+            guard classes != 0, isTitleCase(text, word.start + 1..<word.end), !isJoined(text, word) else { continue }
+            switch follower(text, after: word.end, shortest: classes & GivenNames.given != 0 ? 2 : 3) {
+            case .surname(let end):
+                findings.append(Finding(type: "PERSON", start: word.start, end: end, score: 0.7))
+                resume = end
+            case .none where classes & GivenNames.given != 0 && !places.contains(word.key):
+                findings.append(Finding(type: "PERSON", start: word.start, end: word.end, score: 0.6))
+            case .none, .placeWord:
+                continue
+            }
+        }
+    }
+
+    private enum Follower {
+        case none
+        /// A street or organisation word: the name is part of a place's.
+        case placeWord
+        case surname(end: Int)
+    }
+
+    /// What follows a given name ending at `index`: a capitalised word of at least `shortest` letters
+    /// (any script; `-` and `'` inside), past an optional middle initial.
+    private static func follower(_ text: ScalarText, after index: Int, shortest: Int) -> Follower {
+        var cursor = index
+        // `A.` or `A` between the names.
+        if cursor + 2 < text.count, text[cursor] == " ", text.isASCIIUppercase(cursor + 1), text[cursor + 2] == "." || text[cursor + 2] == " " {
+            cursor += text[cursor + 2] == "." ? 3 : 2
+        }
+        guard cursor + 1 < text.count, text[cursor] == " ", text.isUppercase(cursor + 1) else { return .none }
+        let start = cursor + 1
+        var end = start + 1
+        while end < text.count, end - start < 24,
+            text.isLetter(end) || ((text[end] == "-" || text[end] == "'") && text.isLetter(end + 1))
+        {
+            end += 1
+        }
+        guard end - start >= shortest, !text.isDigit(end), isTitleCase(text, start + 1..<end) else { return .none }
+        let (key, asciiEnd) = word(text, from: start)
+        if asciiEnd == end, GivenNames.notSurnames.contains(key) { return .placeWord }
+        return .surname(end: end)
+    }
+
+    /// No capital in `range` except right after a dash or an apostrophe (`Anne-Marie`, `O'Neil`).
+    private static func isTitleCase(_ text: ScalarText, _ range: Range<Int>) -> Bool {
+        range.allSatisfy { !text.isUppercase($0) || text[$0 - 1] == "-" || text[$0 - 1] == "'" }
+    }
+
+    /// Joined to the word before by a dash or apostrophe, or to a letter or digit after it (`Jo` of
+    /// `Jožef`, `Sarah2`), or by a dash to the word after.
+    private static func isJoined(_ text: ScalarText, _ word: Word) -> Bool {
+        let before = word.start > 0 ? text[word.start - 1] : " "
+        return before == "-" || (before == "'" && text.isLetter(word.start - 2)) || text.isAlphanumeric(word.end)
+            || (word.end < text.count && text[word.end] == "-" && text.isLetter(word.end + 1))
+    }
+}
