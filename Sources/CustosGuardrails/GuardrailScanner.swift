@@ -11,6 +11,9 @@ public struct ScanResult: Hashable, Sendable {
     public var labels: Set<DataLabel>
     /// Whether the text was longer than ``ScalarText/maximumScalars`` and only its start was scanned.
     public var truncated: Bool
+    /// Whether the text speaks of someone's health (a clinical word: patient, diagnosis, medication, …),
+    /// which makes the personal data in it `phi` (``Classification/labels(ofPersonalData:healthContext:)``).
+    public var healthContext: Bool = false
 }
 
 /// Finds personal data and secrets in text. The text is read once into scalars, their kinds and the
@@ -60,9 +63,11 @@ public struct GuardrailScanner: Sendable {
         var markings: [Finding] = []
         ClassificationMarkings.scan(text, into: &markings)
 
+        let healthContext = cues.families.contains(.health)
         let labels = Set(markings.compactMap { DataLabel(rawValue: $0.type) })
-            .union(classification.labels(ofPersonalData: pii, secrets: secrets))
-        return ScanResult(pii: pii, secrets: secrets, markings: markings, labels: labels, truncated: text.truncated)
+            .union(classification.labels(ofPersonalData: pii, secrets: secrets, healthContext: healthContext))
+        return ScanResult(
+            pii: pii, secrets: secrets, markings: markings, labels: labels, truncated: text.truncated, healthContext: healthContext)
     }
 
     /// Keeps, of overlapping findings, the one with the higher score (then the longer one): one sweep

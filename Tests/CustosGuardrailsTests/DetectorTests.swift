@@ -185,4 +185,18 @@ import Testing
         #expect(scanner.scan("AKIAIOSFODNN7EXAMPLE").labels == [.secret])
         #expect(scanner.scan("nothing here").labels.isEmpty)
     }
+
+    /// A person's identifiers in a text about health are `phi`; a provider's NPI is not, and neither is
+    /// a clinical word without an identifier.
+    @Test(arguments: [
+        ("Patient Sarah Connor, DOB 1980-07-28, diagnosed with diabetes.", [DataLabel.pii, .phi]),
+        ("Sarah Connor called about the invoice.", [.pii]),
+        ("sarah@example.org: your MRI results are ready", [.pii, .phi]),
+        ("prescribed by npi 1234567893", [.pii]),
+        ("the patient is stable", []),
+        ("health check for sarah@example.org", [.pii]),
+    ])
+    func healthMakesIdentifiersPHI(text: String, labels: [DataLabel]) {
+        #expect(scanner.scan(text).labels == Set(labels))
+    }
 }

@@ -43,6 +43,13 @@ import Testing
         #expect(redact(RedactionPolicy(byLabel: [.secret: .block], defaultMode: .mask), "only ana@example.org").blocked == false)
     }
 
+    @Test func phiRulesApplyToIdentifiersInTextsAboutHealth() {
+        let policy = RedactionPolicy(byLabel: [.phi: .block], defaultMode: .placeholder)
+        #expect(redact(policy, "Patient Sarah Connor was diagnosed in May.").blocked)
+        let plain = redact(policy, "Sarah Connor called about the invoice.", vault: PlaceholderVault())
+        #expect(!plain.blocked && plain.text == "<PERSON_1> called about the invoice.")
+    }
+
     @Test func offsetsSurviveCharactersOutsideTheBasicPlane() {
         let result = redact(RedactionPolicy(defaultMode: .placeholder), "🙂🙂 ana@example.org 🙂", vault: PlaceholderVault())
         #expect(result.text == "🙂🙂 <EMAIL_ADDRESS_1> 🙂")

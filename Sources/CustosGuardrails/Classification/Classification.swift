@@ -16,8 +16,8 @@ public enum FindingTypes {
 }
 
 /// Which labels a finding carries: `pii` for personal data and `secret` for credentials, the built-in
-/// extras (a Medicare identifier is also `phi`), and any a deployment adds per type (an IBAN as
-/// `confidential`, say).
+/// extras (a Medicare identifier is always `phi`; any identifier of a person in a text about health
+/// is too), and any a deployment adds per type (an IBAN as `confidential`, say).
 public struct Classification: Hashable, Sendable {
     /// Labels added per finding type, beyond the kind's own.
     public private(set) var extraLabels: [String: Set<DataLabel>]
@@ -39,9 +39,15 @@ public struct Classification: Hashable, Sendable {
         return classification
     }
 
-    public func labels(ofPersonalData finding: Finding) -> Set<DataLabel> {
-        extraLabels[finding.type, default: []].union([.pii])
+    /// A personal-data finding's labels: `pii`, the extras of its type, and `phi` when the text speaks of
+    /// someone's health (``ScanResult/healthContext``) and the finding identifies a person: every
+    /// personal-data type but `US_NPI`, which identifies a provider.
+    public func labels(ofPersonalData finding: Finding, healthContext: Bool = false) -> Set<DataLabel> {
+        let health: Set<DataLabel> = healthContext && Self.identifiesPatient(finding) ? [.pii, .phi] : [.pii]
+        return extraLabels[finding.type, default: []].union(health)
     }
+
+    static func identifiesPatient(_ finding: Finding) -> Bool { finding.type != "US_NPI" }
 
     public func labels(ofSecret finding: Finding) -> Set<DataLabel> {
         extraLabels[finding.type, default: []].union([.secret])
@@ -50,9 +56,10 @@ public struct Classification: Hashable, Sendable {
     /// The union of every finding's labels, as ``labels(ofPersonalData:)`` and ``labels(ofSecret:)``
     /// give them, without a set per finding: each kind's own label once, then the extras of the types
     /// found.
-    func labels(ofPersonalData pii: [Finding], secrets: [Finding]) -> Set<DataLabel> {
+    func labels(ofPersonalData pii: [Finding], secrets: [Finding], healthContext: Bool) -> Set<DataLabel> {
         var labels = Set<DataLabel>()
         if !pii.isEmpty { labels.insert(.pii) }
+        if healthContext, pii.contains(where: Self.identifiesPatient) { labels.insert(.phi) }
         if !secrets.isEmpty { labels.insert(.secret) }
         for (type, extra) in extraLabels
         where pii.contains(where: { $0.type == type }) || secrets.contains(where: { $0.type == type }) {

@@ -12,12 +12,30 @@ enum ContextDetectors {
         static let birth = Families(rawValue: 1)
         static let passport = Families(rawValue: 2)
         static let licence = Families(rawValue: 4)
+        /// Clinical words (``healthWords``): the text speaks of someone's health.
+        static let health = Families(rawValue: 1 << 6)
     }
 
+    /// Words that make a text about someone's health, so that the identifiers in it are protected
+    /// health information (HIPAA's "individually identifiable health information"). Words that are as
+    /// common outside medicine (health check, treatment plant, race condition) are not among them.
+    static let healthWords = WordKeys([
+        "patient", "patients", "diagnosis", "diagnosed", "diagnoses", "prognosis", "symptom", "symptoms", "prescription",
+        "prescribed", "medication", "medications", "dosage", "therapy", "clinic", "clinical", "hospital", "hospitalized",
+        "hospitalised", "discharged", "surgery", "surgical", "oncology", "cancer", "tumor", "tumour", "diabetes", "diabetic",
+        "hiv", "hepatitis", "chemotherapy", "insulin", "radiology", "mri", "biopsy", "allergy", "allergies", "vaccination",
+        "vaccinated", "pregnancy", "pregnant", "psychiatric", "psychiatrist", "depression", "mrn", "medicare", "medicaid",
+        "icd", "physician", "medical", "healthcare", "pharmacy", "pathology", "illness", "disease", "infection", "antibiotics",
+    ])
+
     /// The context words the detectors of this file look for, one probe a word: bits 0–2 are the
-    /// ``Families`` (birth, passport, licence), then ``titles``, ``nameLabels`` and ``months``.
+    /// ``Families`` (birth, passport, licence), then ``titles``, ``nameLabels``, ``months`` and, bit 6,
+    /// ``healthWords`` (``Families/health``).
     static let contextWords = WordKeys(
-        union: [birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels, months])
+        union: [
+            birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels, months,
+            healthWords,
+        ])
     static let titleClass: UInt8 = 1 << 3
     static let nameLabelClass: UInt8 = 1 << 4
     static let monthClass: UInt8 = 1 << 5
@@ -60,7 +78,7 @@ enum ContextDetectors {
                 if text.isASCIIUppercase(word.start), names.classes(of: word.key) != 0 { givenNames.append(index) }
             }
         }
-        let families = Families(rawValue: found & (Families.birth.rawValue | Families.passport.rawValue | Families.licence.rawValue))
+        let families = Families(rawValue: found & Families([.birth, .passport, .licence, .health]).rawValue)
         return Cues(
             families: families, personCues: personCues, twoLetterWords: twoLetterWords, gluedWords: gluedWords, months: months,
             givenNames: givenNames)

@@ -36,7 +36,9 @@ public struct Redactor: Sendable {
     /// The result's findings in order of position, each with the mode the policy gives it.
     func modes(of result: ScanResult) -> [(finding: Finding, mode: RedactionMode)] {
         let classification = policy.classification
-        let personal = result.pii.map { ($0, policy.mode(for: $0, labels: classification.labels(ofPersonalData: $0))) }
+        let personal = result.pii.map {
+            ($0, policy.mode(for: $0, labels: classification.labels(ofPersonalData: $0, healthContext: result.healthContext)))
+        }
         let secrets = result.secrets.map { ($0, policy.mode(for: $0, labels: classification.labels(ofSecret: $0))) }
         return (personal + secrets).sorted { $0.0.start < $1.0.start }
     }
