@@ -26,14 +26,15 @@ echo "todo:        $("$bin" pdp bench --config "$root/examples/authzen-todo/cust
 echo "todo peer:   $("$python" "$root/Benchmarks/pdp/peer_cedarpy.py" "$root/examples/authzen-todo" "$work/todo.jsonl")"
 echo "1000 agents: $("$bin" pdp bench --config "$work/deploy/custos.yaml" --agents "$work/deploy/agents.jsonl" --requests "$work/deploy/requests.jsonl")"
 
-# Starts a server on $1 with configuration $2 (audit of decisions $3); prints the admin token.
+# Starts a server on $1 with configuration $2 (audit of decisions $3, executor $4); prints the admin
+# token.
 start() {
-  local port=$1 config=$2 audit=$3 dir="$work/data-$1" base
+  local port=$1 config=$2 audit=$3 executor=$4 dir="$work/data-$1" base
   base=$(cd "$(dirname "$config")" && pwd)
   # The same policy files (as absolute paths), callers authenticated, warnings-only logs.
   sed -E "s/^authzen:.*//; s/^  allow_unauthenticated:.*//; s#^(  (schema|entities|policies): )(.*)#\\1$base/\\3#" \
     "$config" > "$work/config-$port.yaml"
-  printf 'log_level: warning\nauthzen:\n  audit_decisions: %s\n' "$audit" >> "$work/config-$port.yaml"
+  printf 'log_level: warning\nexecutor: %s\nauthzen:\n  audit_decisions: %s\n' "$executor" "$audit" >> "$work/config-$port.yaml"
   "$bin" serve --config "$work/config-$port.yaml" --data-dir "$dir" --port "$port" > "$work/serve-$port.log" 2>&1 &
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   grep -o 'custos_admin_[A-Za-z0-9_-]*' "$work/serve-$port.log" | head -1
@@ -51,11 +52,12 @@ echo "--- HTTP (wrk -t1, keep-alive, ${seconds}s each) ---"
 port=18700
 for scenario in todo agents; do
   for audit in false true; do
+  for executor in cooperative event_loops; do
     port=$((port + 1))
     if [ $scenario = todo ]; then
-      token=$(start $port "$root/examples/authzen-todo/custos.yaml" $audit); bodies=$work/todo.jsonl
+      token=$(start $port "$root/examples/authzen-todo/custos.yaml" $audit $executor); bodies=$work/todo.jsonl
     else
-      token=$(start $port "$work/deploy/custos.yaml" $audit); bodies=$work/deploy/requests.jsonl
+      token=$(start $port "$work/deploy/custos.yaml" $audit $executor); bodies=$work/deploy/requests.jsonl
       "$python" - "$port" "$token" "$work/deploy/agents.jsonl" <<'PY'
 import http.client, sys
 port, token, agents = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -66,14 +68,17 @@ for line in open(agents):
     assert r.status == 201, r.status
 PY
     fi
-    echo "$scenario, decisions audited: $audit"
+    echo "$scenario, decisions audited: $audit, executor: $executor"
     for connections in 4 8 16 64; do load $connections "http://127.0.0.1:$port" "$bodies" "$token"; done
     if [ $scenario = todo ] && [ $audit = false ]; then
       echo "  floor, GET /healthz on the same server:"
-      out=$(wrk -t1 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz")
-      echo "$out" | awk '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END{printf "   64 connections: %8s req/s  p50 %-8s p99 %s\n", rps, p50, p99}'
+      for connections in 8 64; do
+        out=$(wrk -t1 -c$connections -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz")
+        echo "$out" | awk -v c=$connections '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END{printf "  %3d connections: %8s req/s  p50 %-8s p99 %s\n", c, rps, p50, p99}'
+      done
     fi
     curl -sf "http://127.0.0.1:$port/healthz" >/dev/null
     pkill -f "custos serve --config $work/config-$port.yaml" || true
+  done
   done
 done

@@ -55,6 +55,18 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var publicURL: String?
     /// Identity providers whose users' tokens are accepted as `subject_token` in token exchange.
     public var trustedIssuers: [TrustedIssuerConfiguration] = []
+    /// Where the server's tasks (request handlers among them) run.
+    public var executor: Executor = .cooperative
+
+    /// Where a server's tasks run: Swift's cooperative thread pool, or the HTTP event loops' threads.
+    public enum Executor: String, Sendable, Equatable {
+        /// Swift's own pool (the default): the event loops parse and write, the pool runs handlers.
+        case cooperative
+        /// The event loops run the handlers too: one thread hop fewer per request, so a lower tail
+        /// latency for a decision point that answers without waiting for the audit log; slower when
+        /// every answer waits for a durable audit record (docs/BENCHMARKS.md).
+        case eventLoops = "event_loops"
+    }
 
     public init() {}
 
@@ -78,7 +90,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         let known: Set<String> = [
             "listen", "data_dir", "trust_domain", "log_level", "admin", "max_request_bytes", "audit", "policy", "authzen",
-            "identity",
+            "identity", "executor",
         ]
         for key in root.keys where !known.contains(key) {
             throw .invalidRequest("unknown configuration key `\(key)`")
@@ -94,6 +106,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         trustDomain = try Self.value(String.self, root, "trust_domain") ?? trustDomain
         logLevel = try Self.value(String.self, root, "log_level") ?? logLevel
         maxRequestBytes = try Self.value(Int.self, root, "max_request_bytes") ?? maxRequestBytes
+        if let name = try Self.value(String.self, root, "executor") {
+            guard let chosen = Executor(rawValue: name) else {
+                throw .invalidRequest("executor must be `cooperative` or `event_loops`, not `\(name)`")
+            }
+            executor = chosen
+        }
         if let admin = try Self.value([String: Any].self, root, "admin") {
             for key in admin.keys where key != "token_sha256" {
                 throw .invalidRequest("unknown configuration key `admin.\(key)`")

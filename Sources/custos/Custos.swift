@@ -10,4 +10,20 @@ struct Custos: AsyncParsableCommand {
             GuardCommand.self, ToolsCommand.self,
         ]
     )
+
+    /// As ``AsyncParsableCommand/main()``, except that `serve` installs its executor first, here on the
+    /// main thread before any task has run elsewhere.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if let serve = command as? ServeCommand { try serve.installExecutor() }
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -4,6 +4,8 @@ import CustosServer
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,8 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on (default 8443).") var port: Int?
     @Option(name: .long, help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(name: .customLong("data-dir"), help: "Data folder (default ./.custos).") var dataDir: String?
+    @Option(name: .long, help: "Where tasks run: cooperative (default) or event_loops.") var executor: String?
 
-    func run() async throws {
+    /// The configuration file with the flags laid over it, validated.
+    func configuration() throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         do {
             if let config {
@@ -34,10 +38,32 @@ struct ServeCommand: AsyncParsableCommand {
             if let port { configuration.port = port }
             if let host { configuration.host = host }
             if let dataDir { configuration.dataDirectory = dataDir }
+            if let executor {
+                guard let chosen = ServerConfiguration.Executor(rawValue: executor) else {
+                    throw CustosError.invalidRequest("--executor must be `cooperative` or `event_loops`, not `\(executor)`")
+                }
+                configuration.executor = chosen
+            }
             try configuration.validate()
         } catch let error as CustosError {
             throw ValidationError(error.message)
         }
+        return configuration
+    }
+
+    /// Makes NIO's event loops Swift's global executor when the configuration says `executor:
+    /// event_loops`. NIO requires this on the main thread before any task runs elsewhere, so
+    /// ``Custos/main()`` calls it before ``run()``; a runtime that cannot take the hook is an error, not
+    /// a silent fallback.
+    func installExecutor() throws {
+        guard try configuration().executor == .eventLoops else { return }
+        guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
+            throw CommandFailure("executor: event_loops is not supported by this Swift runtime; use cooperative").report()
+        }
+    }
+
+    func run() async throws {
+        let configuration = try configuration()
         // Everything the server creates (database, keys, digests) is readable by its owner only.
         umask(0o077)
         var logger = Logger(label: "custos") { LogLineHandler(label: $0) }

@@ -22,11 +22,11 @@ import Testing
 
     /// Runs every vector of `files` against a server started with `example`'s configuration; returns
     /// how many ran. `endpoint` overrides the endpoint the file's key names (for search vectors).
-    func run(example: String, files: [String], endpoint fixed: String? = nil) async throws -> Int {
+    func run(example: String, files: [String], endpoint fixed: String? = nil, arguments: [String] = []) async throws -> Int {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-authzen-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = SharedDataDirectory.projectRoot.appendingPathComponent("examples/\(example)/custos.yaml").path
-        let server = try await ServerProcess(dataDirectory: folder, arguments: ["--config", config])
+        let server = try await ServerProcess(dataDirectory: folder, arguments: ["--config", config] + arguments)
         defer { server.stop() }
         var count = 0
         for file in files {
@@ -65,6 +65,12 @@ import Testing
 
     @Test func todoScenarioAllDrafts() async throws {
         #expect(try await run(example: "authzen-todo", files: Self.todoVectors) == 163)
+    }
+
+    /// The same answers with the event loops as the executor (`executor: event_loops`); the example
+    /// audits every decision, so the audit log's group commit runs on them too.
+    @Test func todoScenarioOnTheEventLoops() async throws {
+        #expect(try await run(example: "authzen-todo", files: Self.todoVectors, arguments: ["--executor", "event_loops"]) == 163)
     }
 
     @Test func searchAndIdPScenarios() async throws {

@@ -201,6 +201,7 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
         "identity: {trusted_issuers: [{issuer: x, jwks_file: a, jwks_url: 'https://a/k'}]}", "identity: {trusted_issuers: x}",
         "identity: {trusted_issuers: [{issuer: x, jwks_file: a, colour: blue}]}", "identity: {isuer: x}",
         "audit: {retention_days: 0}", "audit: {retention_days: forever}", "audit: {retention: 30}",
+        "executor: threads", "executor: [event_loops]",
     ])
     func badConfigurationIsRejected(yaml: String) {
         #expect(throws: CustosError.self) { try ServerConfiguration(yaml: yaml) }
@@ -214,8 +215,10 @@ func json(_ buffer: ByteBuffer) -> [String: Any] {
                 trust_domain: example.org
                 admin: {token_sha256: "\(String(repeating: "ab", count: 32))"}
                 audit: {retention_days: 400}
+                executor: event_loops
                 """)
         #expect(configuration.auditRetentionDays == 400)
+        #expect(configuration.executor == .eventLoops && ServerConfiguration().executor == .cooperative)
         #expect(configuration.port == 9443 && configuration.host == "0.0.0.0")
         #expect(configuration.dataDirectory == "/var/lib/custos" && configuration.trustDomain == "example.org")
         #expect(try ServerConfiguration(yaml: "") == ServerConfiguration())
