@@ -97,7 +97,7 @@ extension ControlPlane {
             metadata: [
                 "data_dir": "\(folder.path)", "signing_kid": "\(keyRing.current.keyID)",
                 "audit_key": "\(auditSigner.verifier.verifierKey)", "audit_size": "\(audit.health.size)",
-                "policy_version": "\(decisions.snapshot.version)",
+                "policy_version": "\(decisions.snapshot.version)", "executor": "\(configuration.executor.rawValue)",
             ])
         return ControlPlane(
             configuration: configuration, store: store, registry: registry,

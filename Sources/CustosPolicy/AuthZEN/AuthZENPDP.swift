@@ -104,7 +104,8 @@ public struct AuthZENPDP: Sendable {
     /// With `execute_all` and at least ``parallelBatchItems`` items, the items are decided on all cores
     /// in contiguous chunks (decisions read only the immutable snapshot), and the outcomes keep the
     /// items' order; the stopping semantics decide one item after the other (as every batch does with
-    /// `parallel` false).
+    /// `parallel` false). The chunks are small (at least four items, up to eight chunks a core), so
+    /// that when one core starts late the others take its share instead of the batch waiting for it.
     public func decide(_ batch: AuthZENBatch, at now: Date, parallel: Bool = true) throws(CustosError) -> [Outcome] {
         let snapshot = service.snapshot
         guard !batch.items.isEmpty else {
@@ -113,7 +114,7 @@ public struct AuthZENPDP: Sendable {
         }
         let cores = Self.cores
         if parallel, batch.semantic == .executeAll, batch.items.count >= Self.parallelBatchItems, cores > 1 {
-            return decideInParallel(batch, in: snapshot, at: now, chunks: min(cores, batch.items.count / 8))
+            return decideInParallel(batch, in: snapshot, at: now, chunks: min(8 * cores, batch.items.count / 4))
         }
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(batch.items.count)
