@@ -275,17 +275,24 @@ enum ContextDetectors {
         var end: Int?
         for _ in 0..<3 {
             guard cursor < text.count, text.isUppercase(cursor) else { break }
-            var wordEnd = cursor + 1
-            while wordEnd < text.count, wordEnd - cursor < 24,
-                text.isLetter(wordEnd) || ((text[wordEnd] == "-" || text[wordEnd] == "'") && text.isLetter(wordEnd + 1))
-            {
-                wordEnd += 1
-            }
+            let wordEnd = nameWordEnd(text, from: cursor)
             guard wordEnd - cursor >= 2, !text.isDigit(wordEnd) else { break }
             end = wordEnd
             guard wordEnd + 1 < text.count, text[wordEnd] == " ", text.isUppercase(wordEnd + 1) else { break }
             cursor = wordEnd + 1
         }
         return end.map { (start, $0) }
+    }
+
+    /// The end of the word of a name starting at `start`: letters of any script, with a `-` or `'`
+    /// between two of them (`Anne-Marie`, `O'Neil`), at most 24 scalars.
+    static func nameWordEnd(_ text: ScalarText, from start: Int) -> Int {
+        var end = start + 1
+        while end < text.count, end - start < 24,
+            text.isLetter(end) || ((text[end] == "-" || text[end] == "'") && text.isLetter(end + 1))
+        {
+            end += 1
+        }
+        return end
     }
 }

@@ -125,12 +125,7 @@ extension ContextDetectors {
         }
         guard cursor + 1 < text.count, text[cursor] == " ", text.isUppercase(cursor + 1) else { return .none }
         let start = cursor + 1
-        var end = start + 1
-        while end < text.count, end - start < 24,
-            text.isLetter(end) || ((text[end] == "-" || text[end] == "'") && text.isLetter(end + 1))
-        {
-            end += 1
-        }
+        let end = nameWordEnd(text, from: start)
         guard end - start >= shortest, !text.isDigit(end), isTitleCase(text, start + 1..<end) else { return .none }
         let (key, asciiEnd) = word(text, from: start)
         if asciiEnd == end, GivenNames.notSurnames.contains(key) { return .placeWord }
