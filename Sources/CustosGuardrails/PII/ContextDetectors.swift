@@ -56,14 +56,16 @@ enum ContextDetectors {
         /// Where the months' words start, in order.
         let months: [Int]
         /// The words that start with a capital and are in ``GivenNames/shipped``, for
-        /// ``personsByGivenName(_:cues:into:)``: indices into ``ScalarText/words``, in order.
-        let givenNames: [Int]
+        /// ``personsByGivenName(_:cues:into:)``: indices into ``ScalarText/words``, in order, each with
+        /// its classes in the list (``GivenNames/given``, ``GivenNames/beforeSurname``).
+        let givenNames: [(word: Int, classes: UInt8)]
     }
 
     static func cues(_ text: ScalarText) -> Cues {
         let (contextWords, myKey, names) = (contextWords, myKey, GivenNames.shipped)
         var found: UInt8 = 0
-        var (personCues, gluedWords, months, givenNames) = ([Int](), [Int](), [Int](), [Int]())
+        var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
+        var givenNames: [(word: Int, classes: UInt8)] = []
         // Every word is written to the next slot, which only a word of two letters keeps: such words
         // (of, to, in) are too common and too scattered for a branch to guess.
         let twoLetterWords = [Int](unsafeUninitializedCapacity: text.words.count) { twoLetterWords, kept in
@@ -75,7 +77,10 @@ enum ContextDetectors {
                 twoLetterWords.initializeElement(at: kept, to: word.start)
                 kept += word.end - word.start == 2 ? 1 : 0
                 if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
-                if text.isASCIIUppercase(word.start), names.classes(of: word.key) != 0 { givenNames.append(index) }
+                if text.isASCIIUppercase(word.start) {
+                    let classes = names.classes(of: word.key)
+                    if classes != 0 { givenNames.append((index, classes)) }
+                }
             }
         }
         let families = Families(rawValue: found & Families([.birth, .passport, .licence, .health]).rawValue)

@@ -85,17 +85,17 @@ struct GivenNames: Sendable {
 }
 
 extension ContextDetectors {
-    /// `PERSON` from a given name: the capitalised words of `cues` (``Cues/givenNames``) that are
-    /// names in the list, with the capitalised word after them (a middle initial may stand between:
-    /// `John A. Leiva`, `Nikolaj N Møller`), 0.7; a name that is no English word and no place may also
+    /// `PERSON` from a given name: the capitalised words of `cues` (``Cues/givenNames``: the names of
+    /// the list, with their classes there, looked up once), with the capitalised word after them (a
+    /// middle initial may stand between: `John A. Leiva`, `Kira N Östberg`), 0.7; a name that is no English word and no place may also
     /// stand alone (`Sarah,`), 0.6. A word joined to another by a dash or an apostrophe (`Valentine-Murray`,
     /// `O'Neil`) is not a given name, and neither is one before a street or organisation word.
-    static func personsByGivenName(_ text: ScalarText, cues: [Int], into findings: inout [Finding]) {
-        let (names, places) = (GivenNames.shipped, GivenNames.places)
+    static func personsByGivenName(_ text: ScalarText, cues: [(word: Int, classes: UInt8)], into findings: inout [Finding]) {
+        let places = GivenNames.places
         var resume = 0
-        for word in cues.lazy.map({ text.words[$0] }) where word.start >= resume {
-            let classes = names.classes(of: word.key)
-            guard classes != 0, isTitleCase(text, word.start + 1..<word.end), !isJoined(text, word) else { continue }
+        for (index, classes) in cues where text.words[index].start >= resume {
+            let word = text.words[index]
+            guard isTitleCase(text, word.start + 1..<word.end), !isJoined(text, word) else { continue }
             switch follower(text, after: word.end, shortest: classes & GivenNames.given != 0 ? 2 : 3) {
             case .surname(let end):
                 findings.append(Finding(type: "PERSON", start: word.start, end: end, score: 0.7))
