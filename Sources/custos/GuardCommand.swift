@@ -119,13 +119,17 @@ struct GuardFeatures: ParsableCommand {
 }
 
 extension GuardBench {
-    /// Runs `body` over `texts` round-robin for ``seconds``: how many, how many bytes, how long.
-    /// Runs `body` over `texts` round-robin for ``seconds``.
+    /// Runs `body` over `texts` round-robin for ``seconds`` (or ``passes`` times over them all): how
+    /// many, how many bytes, how long.
     func measure(_ texts: [String], _ body: (String) -> Void) -> (count: Int, bytes: Int, seconds: Double) {
         let clock = ContinuousClock()
         let start = clock.now
         var (count, bytes) = (0, 0)
-        while start.duration(to: clock.now) < .milliseconds(Int64(seconds * 1000)) {
+        func more() -> Bool {
+            if let passes { return count < passes * texts.count }
+            return start.duration(to: clock.now) < .milliseconds(Int64(seconds * 1000))
+        }
+        while more() {
             let text = texts[count % texts.count]
             body(text)
             bytes += text.utf8.count
@@ -179,12 +183,21 @@ struct GuardBench: ParsableCommand {
 
     @Option(name: .long, help: "JSON lines with a `text` member.") var input: String
     @Option(name: .long, help: "How long to measure, in seconds.") var seconds: Double = 3
+    @Option(
+        name: .long,
+        help: "Instead of --seconds, go this many times over the texts: a fixed amount of work, for counting instructions.")
+    var passes: Int?
     @Option(name: .long, help: "Measure only this phase (scan, read, stream or injection), for profiling one of them.")
     var phase: Phase?
 
     /// `read` is the first step of every scan alone: the text read into scalars, kinds, anchors, words
     /// and census.
     enum Phase: String, ExpressibleByArgument, CaseIterable { case scan, read, stream, injection }
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600]") }
+        if let passes, passes < 1 { throw ValidationError("--passes must be at least 1") }
+    }
 
     func run() throws {
         guard let handle = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot read \(input)") }

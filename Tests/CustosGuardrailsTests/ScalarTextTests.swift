@@ -28,16 +28,16 @@ import Testing
                 #expect(text.isAlphanumeric(index) == (("0"..."9").contains(scalar) || scalar.properties.isAlphabetic))
                 #expect(text.isUppercase(index) == scalar.properties.isUppercase)
             }
-            #expect(text.anchors == Self.anchors(Array(string.unicodeScalars)))
-            #expect(text.markAnchors == text.anchors.filter { ScalarText.markScalars.contains(text[$0]) })
-            #expect(text.numberAnchors == text.anchors.filter { text.isDigit($0) || text[$0] == "+" || text[$0] == "(" })
-            #expect(text.numberStarts == text.anchors.filter { text.isDigit($0) })
+            #expect(Array(text.anchors) == Self.anchors(Array(string.unicodeScalars)))
+            #expect(Array(text.markAnchors) == text.anchors.filter { ScalarText.markScalars.contains(text[$0]) })
+            #expect(Array(text.numberAnchors) == text.anchors.filter { text.isDigit($0) || text[$0] == "+" || text[$0] == "(" })
+            #expect(Array(text.numberStarts) == text.anchors.filter { text.isDigit($0) })
             let fromScalars = ScalarText(scalars: Array(string.unicodeScalars))
             #expect(fromScalars.anchors == text.anchors)
             #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
-            #expect(text.gluedRuns == Self.gluedRuns(Array(string.unicodeScalars)))
+            #expect(Array(text.gluedRuns) == Self.gluedRuns(Array(string.unicodeScalars)))
             #expect(fromScalars.gluedRuns == text.gluedRuns)
             #expect(text.census.digits == string.unicodeScalars.filter { ("0"..."9").contains($0) }.count)
             #expect(text.census.colons == string.unicodeScalars.filter { $0 == ":" }.count)
@@ -52,6 +52,7 @@ import Testing
                 #expect(cursor.word(startingAt: position)?.start == text.words.first { $0.start == position }?.start)
             }
             for position in 0...text.count + 1 {
+                #expect(text.firstWord(atOrAfter: position) == text.words.firstIndex { $0.start >= position } ?? text.words.count)
                 let first = text.anchors.firstIndex { $0 >= position } ?? text.anchors.count
                 #expect(text.firstAnchor(atOrAfter: position, from: random.next(below: first + 1)) == first)
             }
@@ -67,6 +68,16 @@ import Testing
     }
 
     static let contextWords = WordKeys(["phone", "card", "ssn", "dob"])
+
+    /// The reader's lists keep every value in order as they grow past their first capacity.
+    @Test func growingListKeepsWhatWasAppended() {
+        var list = GrowingList<Int32>(capacity: 3)
+        defer { list.deallocate() }
+        #expect(list.array.isEmpty)
+        for value in 0..<1_000 { list.append(Int32(value * 7)) }
+        #expect(list.count == 1_000)
+        #expect(list.array == (0..<1_000).map { Int32($0 * 7) })
+    }
 
     /// ``ScalarText/hasContext(_:around:distance:)`` by its definition: the runs of ASCII letters in the
     /// window (cut by its edges), lowercased, against the words.

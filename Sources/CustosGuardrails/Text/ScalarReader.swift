@@ -19,13 +19,18 @@ struct ScalarReader {
     private(set) var count = 0
     private(set) var anchorCount = 0
     /// The anchors at ``ScalarText/markScalars``, and those where a number starts or at `+` and `(`.
-    private(set) var markAnchors: [Int32] = []
-    private(set) var numberAnchors: [Int32] = []
-    private(set) var words: [Word] = []
+    private(set) var markAnchors = GrowingList<Int32>(capacity: 64)
+    private(set) var numberAnchors = GrowingList<Int32>(capacity: 64)
+    private(set) var words: GrowingList<Word>
     /// Where a run of ASCII letters starts right after a digit or a letter of another script (`5th`,
     /// `Müller`'s `ller`): the runs that are not ``words``.
-    private(set) var gluedRuns: [Int32] = []
+    private(set) var gluedRuns = GrowingList<Int32>(capacity: 16)
     private(set) var census = Census()
+    /// Per byte, how many digits and colons the eight-byte steps have met in its lane since
+    /// ``flushCounts()`` last added them to the census (which it must before a lane could pass 255).
+    private var digitLanes: UInt64 = 0
+    private var colonLanes: UInt64 = 0
+    private var stepsUntilFlush = 255
     /// The kind of the scalar before the next one.
     private var previous: ScalarKind = []
     /// Where the word being read starts; -1 outside one.
@@ -67,9 +72,7 @@ struct ScalarReader {
         // The eight-byte step skips runs shorter than eight (those between two scalars outside a run).
         precondition(SecretDetectors.shortestRun > 8)
         (self.scalars, self.kinds, self.anchors, self.capacity) = (scalars, kinds, anchors, capacity)
-        words.reserveCapacity(min(capacity / 6, 4096))
-        markAnchors.reserveCapacity(min(capacity / 16, 1024))
-        numberAnchors.reserveCapacity(min(capacity / 16, 1024))
+        words = GrowingList(capacity: min(capacity / 6, 4096))
     }
 
     /// Reads valid UTF-8 (a `String`'s) until it ends or ``capacity`` scalars are read; returns whether
@@ -115,6 +118,15 @@ struct ScalarReader {
     mutating func finish() {
         if wordStart >= 0 { closeWord(at: count) }
         closeRun(at: count)
+        flushCounts()
+    }
+
+    /// Frees the lists, once they are copied out.
+    func deallocate() {
+        markAnchors.deallocate()
+        numberAnchors.deallocate()
+        words.deallocate()
+        gluedRuns.deallocate()
     }
 
     /// One scalar.
@@ -159,8 +171,11 @@ struct ScalarReader {
         UnsafeMutableRawPointer(kinds + count).storeBytes(of: kindWord.littleEndian, as: UInt64.self)
         let widened = SIMD8<UInt32>(truncatingIfNeeded: unsafeBitCast(bytes.littleEndian, to: SIMD8<UInt8>.self))
         UnsafeMutableRawPointer(scalars + count).storeBytes(of: widened, as: SIMD8<UInt32>.self)
-        census.digits += (kindWord & Self.lanes(ScalarKind.digit)).nonzeroBitCount
-        census.colons += (flagWord & Self.lanes(Flag.colon)).nonzeroBitCount
+        // Counted per lane (a population count is a long sequence on the baseline x86-64 processor).
+        digitLanes &+= kindWord & Self.lanes(ScalarKind.digit)
+        colonLanes &+= flagWord &>> Flag.colon.trailingZeroBitCount & Self.lanes(1)
+        stepsUntilFlush &-= 1
+        if stepsUntilFlush == 0 { flushCounts() }
 
         // Bit `i` of each mask is lane `i`; the lane before lane 0 is `previous`.
         let alphanumeric = Self.mask(kindWord, .asciiAlphanumeric)
@@ -172,9 +187,9 @@ struct ScalarReader {
         let starts = alphanumeric & ~asciiBefore
         var anchorBits = (Self.mask(flagWord, Flag.anchor) | starts) & 0xFF
         while anchorBits != 0 {
-            anchors[anchorCount] = Int32(truncatingIfNeeded: count + anchorBits.trailingZeroBitCount)
-            anchorCount += 1
-            anchorBits &= anchorBits - 1
+            anchors[anchorCount] = Int32(truncatingIfNeeded: count &+ anchorBits.trailingZeroBitCount)
+            anchorCount &+= 1
+            anchorBits &= anchorBits &- 1
         }
         // Most runs of eight hold no mark and no digit.
         if flagWord & Self.lanes(Flag.mark) | kindWord & Self.lanes(ScalarKind.digit) != 0 {
@@ -192,47 +207,61 @@ struct ScalarReader {
         var edges = (wordStarts | ~letters & letterBefore) & 0xFF
         if edges != 0 || wordStart >= 0 {
             let codes = Self.packedCodes(bytes)
-            var from = max(wordStart - count, 0)
+            var from = max(wordStart &- count, 0)
             while edges != 0 {
                 let lane = edges.trailingZeroBitCount
                 if wordStarts &>> UInt64(lane) & 1 != 0 {
-                    (wordStart, wordKey, wordLetters, from) = (count + lane, 0, 0, lane)
+                    (wordStart, wordKey, wordLetters, from) = (count &+ lane, 0, 0, lane)
                 } else if wordStart >= 0 {
-                    addLetters(codes &>> UInt64(5 * from), count: lane - from)
-                    closeWord(at: count + lane)
+                    addLetters(codes &>> UInt64(5 &* from), count: lane &- from)
+                    closeWord(at: count &+ lane)
                 }
-                edges &= edges - 1
+                edges &= edges &- 1
             }
-            if wordStart >= 0 { addLetters(codes &>> UInt64(5 * from), count: 8 - from) }
+            if wordStart >= 0 { addLetters(codes &>> UInt64(5 &* from), count: 8 &- from) }
         }
 
         // Runs strictly inside these eight are too short to list: only the first and the last scalar
         // outside a run matter.
         let outside = ~Self.mask(kindWord, Self.runKinds) & 0xFF
         if outside != 0 {
-            closeRun(at: count + outside.trailingZeroBitCount)
-            runStart = count + (64 - outside.leadingZeroBitCount)
+            closeRun(at: count &+ outside.trailingZeroBitCount)
+            runStart = count &+ (64 &- outside.leadingZeroBitCount)
         }
         previous = ScalarKind(rawValue: UInt8(truncatingIfNeeded: kindWord >> 56))
-        count += 8
+        count &+= 8
+    }
+
+    /// Adds the per-lane counts to the census.
+    private mutating func flushCounts() {
+        census.digits += Self.sumOfLanes(digitLanes)
+        census.colons += Self.sumOfLanes(colonLanes)
+        (digitLanes, colonLanes, stepsUntilFlush) = (0, 0, 255)
+    }
+
+    /// The sum of the eight bytes of `word`: pairs of bytes into 16-bit lanes, then the four lanes
+    /// gathered into the top one by a multiplication (at most 2,040, so no lane overflows).
+    @inline(__always) static func sumOfLanes(_ word: UInt64) -> Int {
+        let pairs = word & 0x00FF_00FF_00FF_00FF &+ (word &>> 8) & 0x00FF_00FF_00FF_00FF
+        return Int(truncatingIfNeeded: (pairs &* 0x0001_0001_0001_0001) &>> 48)
     }
 
     /// Appends `count` plus each lane set in `lanes` (eight bits).
-    @inline(__always) private static func append(_ lanes: UInt64, at count: Int, to list: inout [Int32]) {
+    @inline(__always) private static func append(_ lanes: UInt64, at count: Int, to list: inout GrowingList<Int32>) {
         var lanes = lanes & 0xFF
         while lanes != 0 {
-            list.append(Int32(truncatingIfNeeded: count + lanes.trailingZeroBitCount))
-            lanes &= lanes - 1
+            list.append(Int32(truncatingIfNeeded: count &+ lanes.trailingZeroBitCount))
+            lanes &= lanes &- 1
         }
     }
 
     /// Adds `count` letters, given by their five-bit codes from the lowest bits of `codes` up, to the
     /// word being read.
     @inline(__always) private mutating func addLetters(_ codes: UInt64, count: Int) {
-        if wordLetters + count <= WordKeys.longestWord {
-            wordKey |= (codes & ((1 &<< UInt64(5 * count)) &- 1)) &<< UInt64(5 * wordLetters)
+        if wordLetters &+ count <= WordKeys.longestWord {
+            wordKey |= (codes & ((1 &<< UInt64(5 &* count)) &- 1)) &<< UInt64(5 &* wordLetters)
         }
-        wordLetters += count
+        wordLetters &+= count
     }
 
     private mutating func closeWord(at end: Int) {
@@ -251,8 +280,8 @@ struct ScalarReader {
 
     /// The scalar at `position` is outside a run: the run before it is listed if it is long enough.
     @inline(__always) private mutating func closeRun(at position: Int) {
-        if position - runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<position) }
-        runStart = position + 1
+        if position &- runStart >= SecretDetectors.shortestRun { census.runs.append(runStart..<position) }
+        runStart = position &+ 1
     }
 
     /// `bits` in every byte of a word.

@@ -10,22 +10,27 @@ public struct ScalarText: Sendable {
     /// number's start), where an `A` stands (key prefixes such as `AKIA` may follow other characters),
     /// and where one of ``markScalars`` stands. Every detector's finding starts at one of these, so a
     /// detector visits these instead of every scalar.
-    let anchors: [Int]
+    let anchors: Positions
     /// The anchors at one of ``markScalars``: what the detectors that start from punctuation walk.
-    let markAnchors: [Int]
+    let markAnchors: Positions
     /// The anchors where a number starts (an ASCII digit after anything but an ASCII letter or digit)
     /// and those at `+` and `(`: what the number detectors walk.
-    let numberAnchors: [Int]
+    let numberAnchors: Positions
     /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
-    let numberStarts: [Int]
+    let numberStarts: Positions
     /// The words of ASCII letters that do not continue another word (no letter or digit of any
     /// script right before them), in order, with their ``WordKeys`` keys: found once for the
     /// detectors that look for context words, and walked instead of the anchors by those whose
     /// findings start with a word (IBANs, identity numbers, dates that start with a month).
     let words: [Word]
+    /// For each block of ``wordBlock`` scalars, the index in ``words`` of the first word that starts in
+    /// or after it: the words near a position are found from there in a few steps, instead of by a
+    /// bisection whose every step is a branch the processor cannot predict.
+    private let wordBlocks: [Int32]
+    static let wordBlock = 64
     /// Where the runs of ASCII letters that are not ``words`` start: after a digit or a letter of
     /// another script. With the words, every maximal run of ASCII letters, for ``hasContext(_:around:distance:)``.
-    let gluedRuns: [Int]
+    let gluedRuns: Positions
     /// What detectors ask of the whole text before they look at it.
     let census: Census
     /// Whether the input was longer than the bound.
@@ -73,17 +78,43 @@ public struct ScalarText: Sendable {
         self.scalars = scalars
         self.kinds = kinds
         // Copied out, so the buffer sized for every position is not kept while the text is scanned.
-        self.anchors = UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0).map(Int.init)
-        self.markAnchors = reader?.markAnchors.map(Int.init) ?? []
-        self.numberAnchors = reader?.numberAnchors.map(Int.init) ?? []
-        self.numberStarts = numberAnchors.filter { kinds[$0].isAny(.digit) }
-        self.words = reader?.words ?? []
-        self.gluedRuns = reader?.gluedRuns.map(Int.init) ?? []
+        self.anchors = Positions(Array(UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0)))
+        self.markAnchors = Positions(reader?.markAnchors.array ?? [])
+        let numberAnchors = reader?.numberAnchors.array ?? []
+        self.numberAnchors = Positions(numberAnchors)
+        self.numberStarts = Positions(numberAnchors.filter { kinds[Int($0)].isAny(.digit) })
+        self.words = reader?.words.array ?? []
+        self.wordBlocks = Self.blocks(of: words, count: reader?.count ?? 0)
+        self.gluedRuns = Positions(reader?.gluedRuns.array ?? [])
         self.census = reader?.census ?? Census()
+        reader?.deallocate()
         self.truncated = truncated
     }
 
     public var count: Int { scalars.count }
+
+    /// ``wordBlocks`` for `words` in a text of `count` scalars.
+    private static func blocks(of words: [Word], count: Int) -> [Int32] {
+        var blocks = [Int32](repeating: Int32(truncatingIfNeeded: words.count), count: count / wordBlock + 1)
+        blocks.withUnsafeMutableBufferPointer { blocks in
+            // Without a branch: each block gets its first word (the last one written, going backwards),
+            // then a block where no word starts gets the next block's.
+            for index in words.indices.reversed() { blocks[words[index].start / wordBlock] = Int32(truncatingIfNeeded: index) }
+            for block in blocks.indices.dropLast().reversed() { blocks[block] = min(blocks[block], blocks[block + 1]) }
+        }
+        return blocks
+    }
+
+    /// The index in ``words`` of the first word that starts at or after `position` (`words.count` if
+    /// none does).
+    func firstWord(atOrAfter position: Int) -> Int {
+        guard position > 0 else { return 0 }
+        let block = position / Self.wordBlock
+        guard block < wordBlocks.count else { return words.count }
+        var index = Int(wordBlocks[block])
+        while index < words.count, words[index].start < position { index += 1 }
+        return index
+    }
 
     /// The index in ``anchors`` of the first anchor at or after `position`, searched from index `start`
     /// on (whose anchor must be before `position`, if there is one).
@@ -92,7 +123,7 @@ public struct ScalarText: Sendable {
     }
 
     /// The anchors inside `range`, found by bisection.
-    func anchors(in range: Range<Int>) -> ArraySlice<Int> {
+    func anchors(in range: Range<Int>) -> Positions.SubSequence {
         let first = anchors.firstIndex(bisecting: { $0 >= range.lowerBound })
         return anchors[first..<anchors.firstIndex(bisecting: { $0 >= range.upperBound })]
     }
@@ -144,7 +175,7 @@ public struct ScalarText: Sendable {
             if words.contains(key) { return true }
             from = end
         }
-        var index = self.words.firstIndex(bisecting: { $0.start >= from })
+        var index = firstWord(atOrAfter: from)
         while index < self.words.count, self.words[index].start < upper {
             let word = self.words[index]
             let key = word.end <= upper ? word.key : WordKeys.word(self, from: word.start, upTo: upper).key
@@ -172,12 +203,25 @@ struct Census: Sendable {
     var runs: [Range<Int>] = []
 }
 
-extension Array {
+/// Ascending positions in a text (``ScalarText/anchors`` and the like), held in 32 bits (a text's
+/// bound fits) so that the reader's lists are copied out as they are, and read as `Int`.
+struct Positions: RandomAccessCollection, Equatable, Sendable {
+    private let storage: [Int32]
+
+    init(_ storage: [Int32]) { self.storage = storage }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { storage.count }
+
+    @inline(__always) subscript(_ index: Int) -> Int { Int(storage[index]) }
+}
+
+extension RandomAccessCollection where Index == Int {
     /// The first index from `start` on whose element satisfies `isAfter`, by bisection, in an array
-    /// where every element that satisfies it comes after every element that does not; `count` when none
-    /// does.
+    /// (or ``Positions``) where every element that satisfies it comes after every element that does not;
+    /// `endIndex` when none does.
     func firstIndex(from start: Int = 0, bisecting isAfter: (Element) -> Bool) -> Int {
-        var (low, high) = (start, count)
+        var (low, high) = (start, endIndex)
         while low < high {
             let middle = (low + high) / 2
             if isAfter(self[middle]) { high = middle } else { low = middle + 1 }
@@ -190,7 +234,7 @@ extension Array {
     func firstIndex(from start: Int, galloping isAfter: (Element) -> Bool) -> Int {
         var index = start
         for _ in 0..<8 {
-            guard index < count, !isAfter(self[index]) else { return index }
+            guard index < endIndex, !isAfter(self[index]) else { return index }
             index += 1
         }
         return firstIndex(from: index, bisecting: isAfter)

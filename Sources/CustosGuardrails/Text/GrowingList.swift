@@ -1,0 +1,31 @@
+/// A list of plain values (positions, words) that grows by doubling and is appended to without the
+/// checks an `Array` makes on every append (is the storage shared? a call into the runtime): for
+/// ``ScalarReader``'s lists, which it alone writes, once per word or anchor of a text. Its owner copies
+/// it out with ``array`` and frees it with ``deallocate()``.
+struct GrowingList<Element: BitwiseCopyable> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always) mutating func append(_ element: Element) {
+        if count == capacity { grow() }
+        base[count] = element
+        count += 1
+    }
+
+    @inline(never) private mutating func grow() {
+        let larger = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
+        larger.update(from: base, count: count)
+        base.deallocate()
+        (base, capacity) = (larger, 2 * capacity)
+    }
+
+    var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    func deallocate() { base.deallocate() }
+}
