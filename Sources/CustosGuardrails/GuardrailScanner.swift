@@ -37,7 +37,6 @@ public struct GuardrailScanner: Sendable {
     func scan(_ text: ScalarText) -> ScanResult {
         var secrets: [Finding] = []
         SecretDetectors.privateKeys(text, into: &secrets)
-        SecretDetectors.jwts(text, into: &secrets)
         SecretDetectors.tokens(text, into: &secrets)
         SecretDetectors.connectionStrings(text, into: &secrets)
         SecretDetectors.highEntropy(text, covered: secrets, into: &secrets)

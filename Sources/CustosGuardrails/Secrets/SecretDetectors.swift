@@ -77,21 +77,29 @@ enum SecretDetectors {
         return table
     }()
 
-    /// The first characters of the prefixes, as bits over `@`…`DEL` (bit `c - 0x40` for character `c`):
-    /// most anchors are dropped by this test alone, without a load.
-    static let firstCharacters: UInt64 = rules.reduce(0) { bits, rule in
-        precondition((0x40..<0x80).contains(rule.prefix[0]))
+    /// The first characters of the prefixes and `e` (a JWT's `eyJ`), as bits over `@`…`DEL` (bit `c - 0x40`
+    /// for character `c`): most anchors are dropped by this test alone, without a load.
+    static let firstCharacters: UInt64 = rules.reduce(1 << UInt64(UInt8(ascii: "e") - 0x40)) { bits, rule in
+        precondition((0x40..<0x80).contains(rule.prefix[0]) && rule.prefix[0] != UInt8(ascii: "e"))
         return bits | 1 << UInt64(rule.prefix[0] - 0x40)
     }
 
+    /// The published token formats (``rules``) and JWTs, in one walk over the anchors (each kept apart:
+    /// a token is not looked for inside a token, nor a JWT inside a JWT).
     static func tokens(_ text: ScalarText, into findings: inout [Finding]) {
         let (rulesByFirstCharacter, secondCharacters, firstCharacters) = (rulesByFirstCharacter, secondCharacters, firstCharacters)
-        var resume = 0
-        for index in text.anchors where index >= resume && index + 1 < text.count {
+        var (resume, jwtResume) = (0, 0)
+        for index in text.anchors where index + 1 < text.count {
             let first = text[index].value &- 0x40
             guard first < 64, firstCharacters &>> UInt64(first) & 1 != 0 else { continue }
+            if text[index] == "e" {
+                if index >= jwtResume, hasPrefix(text, "eyJ", at: index), !Alphabet.base64URL.contains(text, index - 1) {
+                    jwtResume = jwt(text, at: index, into: &findings)
+                }
+                continue
+            }
             let (value, second) = (Int(text[index].value), text[index + 1].value)
-            guard second < 128, secondCharacters[value] &>> UInt128(second) & 1 != 0,
+            guard index >= resume, second < 128, secondCharacters[value] &>> UInt128(second) & 1 != 0,
                 !Alphabet.base64URL.contains(text, index - 1) || text[index] == "A"
             else { continue }
             for rule in rulesByFirstCharacter[value] where hasPrefix(text, rule.prefix, at: index) {
@@ -146,34 +154,31 @@ enum SecretDetectors {
         }
     }
 
-    /// `eyJ….eyJ….<signature>`: a JWS whose header and payload are base64url JSON objects.
-    static func jwts(_ text: ScalarText, into findings: inout [Finding]) {
-        var resume = 0
-        for index in text.anchors
-        where index >= resume && text[index] == "e" && hasPrefix(text, "eyJ", at: index) && !Alphabet.base64URL.contains(text, index - 1) {
-            var end = index
-            var parts = 1
-            var partLength = 0
-            var valid = true
-            while end < text.count {
-                let s = text[end]
-                if Alphabet.base64URL.contains(text, end) {
-                    partLength += 1
-                } else if s == "." {
-                    guard partLength > 0, parts < 3 else { break }
-                    if parts == 1, !hasPrefix(text, "eyJ", at: end + 1) { valid = false }
-                    parts += 1
-                    partLength = 0
-                } else {
-                    break
-                }
-                end += 1
+    /// `eyJ….eyJ….<signature>` at `index` (where `eyJ` starts after no base64url character): a JWS whose
+    /// header and payload are base64url JSON objects. Returns where the run read ends, found or not.
+    private static func jwt(_ text: ScalarText, at index: Int, into findings: inout [Finding]) -> Int {
+        var end = index
+        var parts = 1
+        var partLength = 0
+        var valid = true
+        while end < text.count {
+            let s = text[end]
+            if Alphabet.base64URL.contains(text, end) {
+                partLength += 1
+            } else if s == "." {
+                guard partLength > 0, parts < 3 else { break }
+                if parts == 1, !hasPrefix(text, "eyJ", at: end + 1) { valid = false }
+                parts += 1
+                partLength = 0
+            } else {
+                break
             }
-            if valid, parts == 3, partLength >= 16 {
-                findings.append(Finding(type: "JWT", start: index, end: end, score: 1.0))
-            }
-            resume = end
+            end += 1
         }
+        if valid, parts == 3, partLength >= 16 {
+            findings.append(Finding(type: "JWT", start: index, end: end, score: 1.0))
+        }
+        return end
     }
 
     /// `scheme://user:password@host…`: the credentials of a connection string or URL.

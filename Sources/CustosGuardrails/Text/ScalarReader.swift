@@ -33,11 +33,9 @@ struct ScalarReader {
     private var stepsUntilFlush = 255
     /// The kind of the scalar before the next one.
     private var previous: ScalarKind = []
-    /// Where the word being read starts; -1 outside one.
-    private var wordStart = -1
-    /// The key of the word being read so far (``WordKeys``), and how many letters it has so far.
-    private var wordKey: UInt64 = 0
-    private var wordLetters = 0
+    /// The word being read: where it starts (-1 outside one), its key so far (``WordKeys``) and how
+    /// many letters it has so far.
+    private var word = OpenWord(start: -1, key: 0, letters: 0)
     /// Where the current run of ``runKinds`` starts (the position after the last scalar outside one).
     private var runStart = 0
 
@@ -116,7 +114,7 @@ struct ScalarReader {
 
     /// Closes what is still open at the end of the text.
     mutating func finish() {
-        if wordStart >= 0 { closeWord(at: count) }
+        if word.start >= 0 { closeWord(at: count) }
         closeRun(at: count)
         flushCounts()
     }
@@ -149,9 +147,9 @@ struct ScalarReader {
         census.colons += value == 0x3A ? 1 : 0
         if kind.isAny(.asciiLetter) {
             if !previous.isAny(.asciiLetter), previous.isAny(.alphanumeric) { gluedRuns.append(Int32(truncatingIfNeeded: count)) }
-            if wordStart < 0, !previous.isAny(.alphanumeric) { (wordStart, wordKey, wordLetters) = (count, 0, 0) }
-            if wordStart >= 0 { addLetters(WordKeys.code(value), count: 1) }
-        } else if wordStart >= 0 {
+            if word.start < 0, !previous.isAny(.alphanumeric) { word = OpenWord(start: count, key: 0, letters: 0) }
+            if word.start >= 0 { word.add(WordKeys.code(value), count: 1) }
+        } else if word.start >= 0 {
             closeWord(at: count)
         }
         if !kind.isAny(Self.runKinds) { closeRun(at: count) }
@@ -177,7 +175,10 @@ struct ScalarReader {
         stepsUntilFlush &-= 1
         if stepsUntilFlush == 0 { flushCounts() }
 
-        // Bit `i` of each mask is lane `i`; the lane before lane 0 is `previous`.
+        // Bit `i` of each mask is lane `i`; the lane before lane 0 is `previous`. The state this step
+        // changes is held in locals, and written back at its end: between the stores through pointers
+        // (kinds, scalars, anchors, lists), the compiler would otherwise reload each field from memory.
+        let count = self.count
         let alphanumeric = Self.mask(kindWord, .asciiAlphanumeric)
         let letters = Self.mask(kindWord, .asciiLetter)
         let before = (alphanumeric << 1) | (previous.isAny(.alphanumeric) ? 1 : 0)
@@ -186,11 +187,13 @@ struct ScalarReader {
 
         let starts = alphanumeric & ~asciiBefore
         var anchorBits = (Self.mask(flagWord, Flag.anchor) | starts) & 0xFF
+        var anchorCount = self.anchorCount
         while anchorBits != 0 {
             anchors[anchorCount] = Int32(truncatingIfNeeded: count &+ anchorBits.trailingZeroBitCount)
             anchorCount &+= 1
             anchorBits &= anchorBits &- 1
         }
+        self.anchorCount = anchorCount
         // Most runs of eight hold no mark and no digit.
         if flagWord & Self.lanes(Flag.mark) | kindWord & Self.lanes(ScalarKind.digit) != 0 {
             Self.append(Self.mask(flagWord, Flag.mark), at: count, to: &markAnchors)
@@ -205,20 +208,23 @@ struct ScalarReader {
         let glued = letters & ~letterBefore & before & 0xFF
         if glued != 0 { Self.append(glued, at: count, to: &gluedRuns) }
         var edges = (wordStarts | ~letters & letterBefore) & 0xFF
-        if edges != 0 || wordStart >= 0 {
+        var word = self.word
+        if edges != 0 || word.start >= 0 {
             let codes = Self.packedCodes(bytes)
-            var from = max(wordStart &- count, 0)
+            var from = max(word.start &- count, 0)
             while edges != 0 {
                 let lane = edges.trailingZeroBitCount
                 if wordStarts &>> UInt64(lane) & 1 != 0 {
-                    (wordStart, wordKey, wordLetters, from) = (count &+ lane, 0, 0, lane)
-                } else if wordStart >= 0 {
-                    addLetters(codes &>> UInt64(5 &* from), count: lane &- from)
-                    closeWord(at: count &+ lane)
+                    (word, from) = (OpenWord(start: count &+ lane, key: 0, letters: 0), lane)
+                } else if word.start >= 0 {
+                    word.add(codes &>> UInt64(5 &* from), count: lane &- from)
+                    words.append(word.closed(at: count &+ lane))
+                    word.start = -1
                 }
                 edges &= edges &- 1
             }
-            if wordStart >= 0 { addLetters(codes &>> UInt64(5 &* from), count: 8 &- from) }
+            if word.start >= 0 { word.add(codes &>> UInt64(5 &* from), count: 8 &- from) }
+            self.word = word
         }
 
         // Runs strictly inside these eight are too short to list: only the first and the last scalar
@@ -229,7 +235,7 @@ struct ScalarReader {
             runStart = count &+ (64 &- outside.leadingZeroBitCount)
         }
         previous = ScalarKind(rawValue: UInt8(truncatingIfNeeded: kindWord >> 56))
-        count &+= 8
+        self.count = count &+ 8
     }
 
     /// Adds the per-lane counts to the census.
@@ -255,18 +261,9 @@ struct ScalarReader {
         }
     }
 
-    /// Adds `count` letters, given by their five-bit codes from the lowest bits of `codes` up, to the
-    /// word being read.
-    @inline(__always) private mutating func addLetters(_ codes: UInt64, count: Int) {
-        if wordLetters &+ count <= WordKeys.longestWord {
-            wordKey |= (codes & ((1 &<< UInt64(5 &* count)) &- 1)) &<< UInt64(5 &* wordLetters)
-        }
-        wordLetters &+= count
-    }
-
     private mutating func closeWord(at end: Int) {
-        words.append(Word(start: wordStart, end: end, key: wordLetters <= WordKeys.longestWord ? wordKey : 0))
-        wordStart = -1
+        words.append(word.closed(at: end))
+        word.start = -1
     }
 
     /// The low five bits of each of the eight bytes (a letter's ``WordKeys/code(_:)``, either case), packed
@@ -298,5 +295,26 @@ struct ScalarReader {
         let selected = word & lanes(bits)
         let high = (((selected & lanes(0x7F)) &+ lanes(0x7F)) | selected) & lanes(0x80)
         return (high &* 0x0002_0408_1020_4081) >> 56
+    }
+}
+
+/// A word that ``ScalarReader`` is reading: where it starts (-1 outside one), its ``WordKeys`` key so
+/// far and how many letters it has so far.
+struct OpenWord {
+    var start: Int
+    var key: UInt64
+    var letters: Int
+
+    /// Adds `count` letters, given by their five-bit codes from the lowest bits of `codes` up.
+    @inline(__always) mutating func add(_ codes: UInt64, count: Int) {
+        if letters &+ count <= WordKeys.longestWord {
+            key |= (codes & ((1 &<< UInt64(5 &* count)) &- 1)) &<< UInt64(5 &* letters)
+        }
+        letters &+= count
+    }
+
+    /// The word, ending at `end` (its key 0 if it is longer than a key holds).
+    @inline(__always) func closed(at end: Int) -> Word {
+        Word(start: start, end: end, key: letters <= WordKeys.longestWord ? key : 0)
     }
 }

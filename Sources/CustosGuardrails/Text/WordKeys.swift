@@ -95,11 +95,15 @@ struct WordKeys: Sendable {
     /// `i`); 0 for a word in none.
     @inline(__always) func classes(of key: UInt64) -> UInt8 {
         guard key != 0 else { return 0 }
-        var slot = Self.slot(key, shift)
-        while slots[slot] != 0 {
-            if slots[slot] == key { return classBits[slot] }
-            slot = (slot + 1) & (slots.count - 1)
+        // Read without bounds checks: every slot is below the table's size (a power of two) by
+        // construction of `slot` and of the mask.
+        return slots.withUnsafeBufferPointer { slots in
+            var slot = Self.slot(key, shift)
+            while slots[slot] != 0 {
+                if slots[slot] == key { return classBits.withUnsafeBufferPointer { $0[slot] } }
+                slot = (slot &+ 1) & (slots.count &- 1)
+            }
+            return 0
         }
-        return 0
     }
 }
