@@ -79,14 +79,16 @@ struct ScalarReader {
         guard let base = bytes.baseAddress else { return false }
         var index = 0
         while index < bytes.count {
-            if index + 8 <= bytes.count, count + 8 <= capacity {
+            // Eight bytes at a time while they are ASCII and fit: the bytes left and the room left, as
+            // one bound for the loop.
+            let last = min(bytes.count, index &+ (capacity &- count)) &- 8
+            while index <= last {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                if word & 0x8080_8080_8080_8080 == 0 {
-                    takeASCII(word)
-                    index += 8
-                    continue
-                }
+                guard word & 0x8080_8080_8080_8080 == 0 else { break }
+                takeASCII(word)
+                index &+= 8
             }
+            guard index < bytes.count else { break }
             guard count < capacity else { return true }
             let lead = UInt32(bytes[index])
             guard lead >= 0x80 else {
