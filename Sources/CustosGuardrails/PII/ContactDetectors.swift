@@ -62,6 +62,11 @@ enum ContactDetectors {
         for index in MergedPositions(text.numberStarts, nearColons) where index >= resume {
             let s = text[index]
             guard s == ":" || isHex(text, index) else { continue }
+            // The first group of an address is at most four characters (three digits of IPv4, four hex
+            // digits of IPv6), so a dot or colon follows within four: most numbers and words have none.
+            guard s == ":" || (index + 1..<min(index + 5, text.count)).contains(where: { text[$0] == "." || text[$0] == ":" }) else {
+                continue
+            }
             // A word that neither a colon, a dot nor a digit follows is not part of an address (an
             // address of hex letters goes on with a digit or a colon; a run cut inside a word is not
             // standing alone): most words of a text, skipped by the words' list.
