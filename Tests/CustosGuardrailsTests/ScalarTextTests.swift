@@ -7,7 +7,7 @@ import Testing
 @Suite struct ScalarTextTests {
     static let pieces = [
         "a", "Z", "7", " ", "A", "AKIA", "@", ":", "+", "(", "-", "/", "=", "\n", "_", ".", "é", "É", "ß", "🙂", "日本", "İ", "\u{200B}",
-        "\u{0663}", "\u{10FFFF}", "\t", "\"", "ghp_AbCdEf0123456789xyz", "+/=", "abcdefghijklmn", "phone", "CARD", "telephones",
+        "\u{0663}", "\u{10FFFF}", "\t", "\"", "ghp_AbCdEf0123456789xyz", "+/=", "abcdefghijklmn", "phone", "CARD", "telephones", "eyJ", "sk-",
     ]
 
     /// Only ASCII, so that most of a text is read eight bytes at a time, with words, runs and anchors
@@ -32,9 +32,11 @@ import Testing
             #expect(Array(text.markAnchors) == text.anchors.filter { ScalarText.markScalars.contains(text[$0]) })
             #expect(Array(text.numberAnchors) == text.anchors.filter { text.isDigit($0) || text[$0] == "+" || text[$0] == "(" })
             #expect(Array(text.numberStarts) == text.anchors.filter { text.isDigit($0) })
+            #expect(Array(text.tokenAnchors) == text.anchors.filter { SecretDetectors.firstCharacters.contains(text[$0]) })
             let fromScalars = ScalarText(scalars: Array(string.unicodeScalars))
             #expect(fromScalars.anchors == text.anchors)
             #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)
+            #expect(fromScalars.tokenAnchors == text.tokenAnchors)
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(Array(text.gluedRuns) == Self.gluedRuns(Array(string.unicodeScalars)))

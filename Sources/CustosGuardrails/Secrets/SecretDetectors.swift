@@ -77,21 +77,16 @@ enum SecretDetectors {
         return table
     }()
 
-    /// The first characters of the prefixes and `e` (a JWT's `eyJ`), as bits over `@`…`DEL` (bit `c - 0x40`
-    /// for character `c`): most anchors are dropped by this test alone, without a load.
-    static let firstCharacters: UInt64 = rules.reduce(1 << UInt64(UInt8(ascii: "e") - 0x40)) { bits, rule in
-        precondition((0x40..<0x80).contains(rule.prefix[0]) && rule.prefix[0] != UInt8(ascii: "e"))
-        return bits | 1 << UInt64(rule.prefix[0] - 0x40)
-    }
+    /// The first characters of the prefixes, and `e` (a JWT's `eyJ`): the text's reader lists the anchors
+    /// at these (``ScalarText/tokenAnchors``), the only ones ``tokens(_:into:)`` visits.
+    static let firstCharacters: Set<Unicode.Scalar> = Set(rules.map { Unicode.Scalar($0.prefix[0]) } + ["e"])
 
-    /// The published token formats (``rules``) and JWTs, in one walk over the anchors (each kept apart:
-    /// a token is not looked for inside a token, nor a JWT inside a JWT).
+    /// The published token formats (``rules``) and JWTs, in one walk over the anchors at their first
+    /// characters (each kept apart: a token is not looked for inside a token, nor a JWT inside a JWT).
     static func tokens(_ text: ScalarText, into findings: inout [Finding]) {
-        let (rulesByFirstCharacter, secondCharacters, firstCharacters) = (rulesByFirstCharacter, secondCharacters, firstCharacters)
+        let (rulesByFirstCharacter, secondCharacters) = (rulesByFirstCharacter, secondCharacters)
         var (resume, jwtResume) = (0, 0)
-        for index in text.anchors where index + 1 < text.count {
-            let first = text[index].value &- 0x40
-            guard first < 64, firstCharacters &>> UInt64(first) & 1 != 0 else { continue }
+        for index in text.tokenAnchors where index + 1 < text.count {
             if text[index] == "e" {
                 if index >= jwtResume, hasPrefix(text, "eyJ", at: index), !Alphabet.base64URL.contains(text, index - 1) {
                     jwtResume = jwt(text, at: index, into: &findings)

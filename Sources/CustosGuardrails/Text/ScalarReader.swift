@@ -21,6 +21,8 @@ struct ScalarReader {
     /// The anchors at ``ScalarText/markScalars``, and those where a number starts or at `+` and `(`.
     private(set) var markAnchors = GrowingList<Int32>(capacity: 64)
     private(set) var numberAnchors = GrowingList<Int32>(capacity: 64)
+    /// The anchors at one of ``SecretDetectors/firstCharacters``.
+    private(set) var tokenAnchors = GrowingList<Int32>(capacity: 64)
     private(set) var words: GrowingList<Word>
     /// Where a run of ASCII letters starts right after a digit or a letter of another script (`5th`,
     /// `Müller`'s `ller`): the runs that are not ``words``.
@@ -51,6 +53,7 @@ struct ScalarReader {
             table[value] =
                 (mark || scalar == "A" ? Flag.anchor : 0) | (scalar == ":" ? Flag.colon : 0) | (mark ? Flag.mark : 0)
                 | (scalar == "+" || scalar == "(" ? Flag.numberMark : 0)
+                | (SecretDetectors.firstCharacters.contains(scalar) ? Flag.tokenStart : 0)
         }
         return UnsafeBufferPointer(table)
     }()
@@ -64,6 +67,8 @@ struct ScalarReader {
         static let mark: UInt8 = 4
         /// `+` or `(`, which can start a phone number.
         static let numberMark: UInt8 = 8
+        /// A character a credential's prefix starts with (``SecretDetectors/firstCharacters``).
+        static let tokenStart: UInt8 = 16
     }
 
     init(scalars: UnsafeMutablePointer<Unicode.Scalar>, kinds: UnsafeMutablePointer<ScalarKind>, anchors: UnsafeMutablePointer<Int32>, capacity: Int) {
@@ -124,6 +129,7 @@ struct ScalarReader {
     /// Frees the lists, once they are copied out.
     func deallocate() {
         markAnchors.deallocate()
+        tokenAnchors.deallocate()
         numberAnchors.deallocate()
         words.deallocate()
         gluedRuns.deallocate()
@@ -141,6 +147,7 @@ struct ScalarReader {
                 anchorCount += 1
             }
             if flags & Flag.mark != 0 { markAnchors.append(Int32(truncatingIfNeeded: count)) }
+            if flags & Flag.tokenStart != 0, starts || flags & Flag.anchor != 0 { tokenAnchors.append(Int32(truncatingIfNeeded: count)) }
             if flags & Flag.numberMark != 0 || starts && kind.isAny(.digit) { numberAnchors.append(Int32(truncatingIfNeeded: count)) }
         }
         scalars[count] = scalar
@@ -189,6 +196,9 @@ struct ScalarReader {
 
         let starts = alphanumeric & ~asciiBefore
         var anchorBits = (Self.mask(flagWord, Flag.anchor) | starts) & 0xFF
+        // Most runs of eight hold no anchor at a token's first character.
+        let tokenBits = anchorBits & Self.mask(flagWord, Flag.tokenStart)
+        if tokenBits != 0 { Self.append(tokenBits, at: count, to: &tokenAnchors) }
         var anchorCount = self.anchorCount
         while anchorBits != 0 {
             anchors[anchorCount] = Int32(truncatingIfNeeded: count &+ anchorBits.trailingZeroBitCount)

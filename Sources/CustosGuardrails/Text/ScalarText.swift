@@ -16,6 +16,9 @@ public struct ScalarText: Sendable {
     /// The anchors where a number starts (an ASCII digit after anything but an ASCII letter or digit)
     /// and those at `+` and `(`: what the number detectors walk.
     let numberAnchors: Positions
+    /// The anchors at a character a credential's prefix or a JWT starts with
+    /// (``SecretDetectors/firstCharacters``): what the token detector walks.
+    let tokenAnchors: Positions
     /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
     let numberStarts: Positions
     /// The words of ASCII letters that do not continue another word (no letter or digit of any
@@ -80,6 +83,7 @@ public struct ScalarText: Sendable {
         // Copied out, so the buffer sized for every position is not kept while the text is scanned.
         self.anchors = Positions(Array(UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0)))
         self.markAnchors = Positions(reader?.markAnchors.array ?? [])
+        self.tokenAnchors = Positions(reader?.tokenAnchors.array ?? [])
         let numberAnchors = reader?.numberAnchors.array ?? []
         self.numberAnchors = Positions(numberAnchors)
         self.numberStarts = Positions(numberAnchors.filter { kinds[Int($0)].isAny(.digit) })
