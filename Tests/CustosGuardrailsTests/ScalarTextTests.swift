@@ -37,6 +37,8 @@ import Testing
             #expect(fromScalars.anchors == text.anchors)
             #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)
             #expect(fromScalars.tokenAnchors == text.tokenAnchors)
+            #expect(Array(text.capitalisedWords) == text.words.indices.filter { text.isASCIIUppercase(text.words[$0].start) })
+            #expect(fromScalars.capitalisedWords == text.capitalisedWords)
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(fromScalars.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
             #expect(Array(text.gluedRuns) == Self.gluedRuns(Array(string.unicodeScalars)))
@@ -79,6 +81,8 @@ import Testing
         for value in 0..<1_000 { list.append(Int32(value * 7)) }
         #expect(list.count == 1_000)
         #expect(list.array == (0..<1_000).map { Int32($0 * 7) })
+        for value in 0..<1_000 { list.append(Int32(value), if: value % 3 == 0) }
+        #expect(list.array == (0..<1_000).map { Int32($0 * 7) } + stride(from: 0, to: 1_000, by: 3).map { Int32($0) })
     }
 
     /// ``ScalarText/hasContext(_:around:distance:)`` by its definition: the runs of ASCII letters in the

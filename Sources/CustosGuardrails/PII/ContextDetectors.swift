@@ -77,11 +77,12 @@ enum ContextDetectors {
                 twoLetterWords.initializeElement(at: kept, to: word.start)
                 kept += word.end - word.start == 2 ? 1 : 0
                 if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
-                if text.isASCIIUppercase(word.start) {
-                    let classes = names.classes(of: word.key)
-                    if classes != 0 { givenNames.append((index, classes)) }
-                }
             }
+        }
+        // Only capitalised words can be names: the reader listed them.
+        for index in text.capitalisedWords {
+            let classes = names.classes(of: text.words[index].key)
+            if classes != 0 { givenNames.append((index, classes)) }
         }
         let families = Families(rawValue: found & Families([.birth, .passport, .licence, .health]).rawValue)
         return Cues(

@@ -18,6 +18,14 @@ struct GrowingList<Element: BitwiseCopyable> {
         count += 1
     }
 
+    /// Appends `element` if `condition` holds, without a branch on it: the element is written to the
+    /// next slot either way, and counted only then (for conditions a processor cannot predict).
+    @inline(__always) mutating func append(_ element: Element, if condition: Bool) {
+        if count == capacity { grow() }
+        base[count] = element
+        count += condition ? 1 : 0
+    }
+
     @inline(never) private mutating func grow() {
         let larger = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
         larger.update(from: base, count: count)

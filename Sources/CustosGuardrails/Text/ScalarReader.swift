@@ -24,6 +24,8 @@ struct ScalarReader {
     /// The anchors at one of ``SecretDetectors/firstCharacters``.
     private(set) var tokenAnchors = GrowingList<Int32>(capacity: 64)
     private(set) var words: GrowingList<Word>
+    /// The indices in ``words`` of the words that start with an ASCII capital.
+    private(set) var capitalisedWords = GrowingList<Int32>(capacity: 64)
     /// Where a run of ASCII letters starts right after a digit or a letter of another script (`5th`,
     /// `Müller`'s `ller`): the runs that are not ``words``.
     private(set) var gluedRuns = GrowingList<Int32>(capacity: 16)
@@ -129,6 +131,7 @@ struct ScalarReader {
     /// Frees the lists, once they are copied out.
     func deallocate() {
         markAnchors.deallocate()
+        capitalisedWords.deallocate()
         tokenAnchors.deallocate()
         numberAnchors.deallocate()
         words.deallocate()
@@ -156,7 +159,10 @@ struct ScalarReader {
         census.colons += value == 0x3A ? 1 : 0
         if kind.isAny(.asciiLetter) {
             if !previous.isAny(.asciiLetter), previous.isAny(.alphanumeric) { gluedRuns.append(Int32(truncatingIfNeeded: count)) }
-            if word.start < 0, !previous.isAny(.alphanumeric) { word = OpenWord(start: count, key: 0, letters: 0) }
+            if word.start < 0, !previous.isAny(.alphanumeric) {
+                word = OpenWord(start: count, key: 0, letters: 0)
+                capitalisedWords.append(Int32(truncatingIfNeeded: words.count), if: kind.isAny(.upper))
+            }
             if word.start >= 0 { word.add(WordKeys.code(value), count: 1) }
         } else if word.start >= 0 {
             closeWord(at: count)
@@ -228,6 +234,7 @@ struct ScalarReader {
                 let lane = edges.trailingZeroBitCount
                 if wordStarts &>> UInt64(lane) & 1 != 0 {
                     (word, from) = (OpenWord(start: count &+ lane, key: 0, letters: 0), lane)
+                    capitalisedWords.append(Int32(truncatingIfNeeded: words.count), if: kindWord &>> UInt64(8 &* lane) & UInt64(ScalarKind.upper.rawValue) != 0)
                 } else if word.start >= 0 {
                     word.add(codes &>> UInt64(5 &* from), count: lane &- from)
                     words.append(word.closed(at: count &+ lane))

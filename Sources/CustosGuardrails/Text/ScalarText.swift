@@ -26,6 +26,8 @@ public struct ScalarText: Sendable {
     /// detectors that look for context words, and walked instead of the anchors by those whose
     /// findings start with a word (IBANs, identity numbers, dates that start with a month).
     let words: [Word]
+    /// The indices in ``words`` of those that start with an ASCII capital, in order.
+    let capitalisedWords: Positions
     /// For each block of ``wordBlock`` scalars, the index in ``words`` of the first word that starts in
     /// or after it: the words near a position are found from there in a few steps, instead of by a
     /// bisection whose every step is a branch the processor cannot predict.
@@ -88,6 +90,7 @@ public struct ScalarText: Sendable {
         self.numberAnchors = Positions(numberAnchors)
         self.numberStarts = Positions(numberAnchors.filter { kinds[Int($0)].isAny(.digit) })
         self.words = reader?.words.array ?? []
+        self.capitalisedWords = Positions(reader?.capitalisedWords.array ?? [])
         self.wordBlocks = Self.blocks(of: words, count: reader?.count ?? 0)
         self.gluedRuns = Positions(reader?.gluedRuns.array ?? [])
         self.census = reader?.census ?? Census()
