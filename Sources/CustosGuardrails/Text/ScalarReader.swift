@@ -21,7 +21,7 @@ struct ScalarReader {
     /// The anchors at ``ScalarText/markScalars``, and those where a number starts or at `+` and `(`.
     private(set) var markAnchors = GrowingList<Int32>(capacity: 64)
     private(set) var numberAnchors = GrowingList<Int32>(capacity: 64)
-    /// The anchors at one of ``SecretDetectors/firstCharacters``.
+    /// The anchors at one of ``SecretDetectors/firstCharacters`` (where a credential can start).
     private(set) var tokenAnchors = GrowingList<Int32>(capacity: 64)
     private(set) var words: GrowingList<Word>
     /// The indices in ``words`` of the words that start with an ASCII capital.
@@ -69,7 +69,7 @@ struct ScalarReader {
         static let mark: UInt8 = 4
         /// `+` or `(`, which can start a phone number.
         static let numberMark: UInt8 = 8
-        /// A character a credential's prefix starts with (``SecretDetectors/firstCharacters``).
+        /// A character a credential's prefix or a JWT starts with (``SecretDetectors/firstCharacters``).
         static let tokenStart: UInt8 = 16
     }
 
