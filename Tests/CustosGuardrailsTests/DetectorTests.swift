@@ -66,6 +66,24 @@ import Testing
         #expect(pii("on 2012-10-01 00:46:43 it rained") == [])
     }
 
+    /// Phone formats Faker writes that an early version missed or cut (Scripts/faker_eval.py): a space
+    /// or dash after an area code's parenthesis, an extension, and a number that ends a sentence.
+    @Test func phoneNumbersWithParenthesesExtensionsAndNeighbours() {
+        #expect(pii("call (555) 123-4567 now") == ["PHONE_NUMBER:(555) 123-4567"])
+        #expect(pii("phone: (08)-2153-5906") == ["PHONE_NUMBER:(08)-2153-5906"])
+        #expect(pii("phone: +49 (0) 8303 883685") == ["PHONE_NUMBER:+49 (0) 8303 883685"])
+        #expect(pii("call 557-620-9046x5705 or 794.202.2609x020") == ["PHONE_NUMBER:557-620-9046x5705", "PHONE_NUMBER:794.202.2609x020"])
+        // Seven digits after the `x` are no extension, and then the number is glued to a word.
+        #expect(pii("call 557-620-9046x1234567") == [])
+        // A separator only counts between digits: a lone number before a space or a full stop is not
+        // made a two-group phone number by it.
+        #expect(pii("Call me. Ticket #3419880 was closed.") == [])
+        // A parenthesis the number did not open does not join a year to the number after it, and one
+        // opened after seven digits starts the next number.
+        #expect(pii("Jan. 3, 1990) 1-800-555-0199 call") == ["PHONE_NUMBER:1-800-555-0199"])
+        #expect(pii("call +44 20 7946 0958 (555) 123-4567") == ["PHONE_NUMBER:+44 20 7946 0958", "PHONE_NUMBER:(555) 123-4567"])
+    }
+
     /// Detectors skip texts with fewer digits (or colons, or long runs) than their shortest finding:
     /// findings of exactly that size, alone in their text, are still found.
     @Test(arguments: [

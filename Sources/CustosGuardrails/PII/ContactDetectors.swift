@@ -136,21 +136,36 @@ enum ContactDetectors {
             var digits = text.isDigit(index) ? 1 : 0
             var separators = 0
             var lastDigitEnd = text.isDigit(index) ? index + 1 : index
+            // Whether a parenthesis was opened (an area code's).
+            var opened = s == "("
             while end < text.count, end - index < 24 {
                 let c = text[end]
                 if text.isDigit(end) {
                     digits += 1
                     lastDigitEnd = end + 1
                 } else if c == " " || c == "-" || c == "." || c == "(" || c == ")" {
+                    // A separator counts only before more digits (or an opening parenthesis); after a
+                    // parenthesis that closes one this number opened, a second may stand: `(028) 9018996`,
+                    // `(08)-2153-5906`. A parenthesis opens inside a number only near its start
+                    // (`+49 (0) 30…`): after seven digits it opens the next number.
+                    if c == "(" {
+                        if digits >= 7 { break }
+                        opened = true
+                    }
+                    let pair = c == ")" && opened && end + 2 < text.count && (text[end + 1] == " " || text[end + 1] == "-" || text[end + 1] == ".")
+                    let next = end + (pair ? 2 : 1)
+                    guard next < text.count, text.isDigit(next) || (text[next] == "(" && digits < 7) else { break }
                     separators += 1
-                    if end + 1 < text.count, !text.isDigit(end + 1), text[end + 1] != "(" { break }
+                    if pair { end += 1 }
                 } else {
                     break
                 }
                 end += 1
             }
             resume = max(lastDigitEnd, index + 1)
-            guard (7...15).contains(digits), !text.isAlphanumeric(lastDigitEnd) else { continue }
+            // An extension (`555-123-4567x890`) belongs to the number.
+            let findingEnd = extensionEnd(text, after: lastDigitEnd) ?? lastDigitEnd
+            guard (7...15).contains(digits), !text.isAlphanumeric(findingEnd) else { continue }
             let digitGroups = groups(text, index..<lastDigitEnd)
             if looksLikeDateOrTime(digitGroups) { continue }
             let groups = digitGroups.count
@@ -169,8 +184,18 @@ enum ContactDetectors {
                 score = 0.1
             }
             if text.hasContext(phoneContext, around: index..<lastDigitEnd) { score = min(1.0, score + 0.35) }
-            findings.append(Finding(type: "PHONE_NUMBER", start: index, end: lastDigitEnd, score: score))
+            findings.append(Finding(type: "PHONE_NUMBER", start: index, end: findingEnd, score: score))
+            resume = findingEnd
         }
+    }
+
+    /// Where an extension written `x` and one to six digits right after a number ends, if one does.
+    private static func extensionEnd(_ text: ScalarText, after index: Int) -> Int? {
+        guard index + 1 < text.count, text[index] == "x", text.isDigit(index + 1) else { return nil }
+        var end = index + 1
+        while end < text.count, end - index <= 6, text.isDigit(end) { end += 1 }
+        // Seven digits or more are not an extension.
+        return text.isDigit(end) ? nil : end
     }
 
     /// `+`, `-`, `.`, `/` or `:`: a number after one of these continues a token (a version, a date, a
