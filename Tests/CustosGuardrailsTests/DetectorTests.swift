@@ -192,6 +192,14 @@ import Testing
         ("SARAH CONNOR", []),
         // A title's finding and the name's are one.
         ("Dear Mr. John Smith,", ["PERSON:John Smith"]),
+        // Streets named after people: after a house number, or after a street type written first.
+        ("Ship it to 364 Michael Cross please.", []),
+        ("Flat 45 75 Timothy Tor and 690/02 David Expressway", []),
+        ("Calle de Lucia Contreras 23 and 12, rue Victor Hugo", []),
+        ("Via Lupe Santiago 12", []),
+        // A year is no house number, and `via` in lower case is an English word.
+        ("In 2019 Sarah Connor joined.", ["PERSON:Sarah Connor"]),
+        ("sent via Sarah Connor", ["PERSON:Sarah Connor"]),
     ])
     func givenNames(text: String, expected: [String]) {
         #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)

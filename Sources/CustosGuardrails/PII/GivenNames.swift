@@ -96,6 +96,11 @@ extension ContextDetectors {
         for (index, classes) in cues where text.words[index].start >= resume {
             let word = text.words[index]
             guard isTitleCase(text, word.start + 1..<word.end), !isJoined(text, word) else { continue }
+            if namesAStreet(text, index) {
+                // The street's name goes on with the capitalised word after it (`Victor Hugo`).
+                if case .surname(let end) = follower(text, after: word.end, shortest: 2) { resume = end }
+                continue
+            }
             switch follower(text, after: word.end, shortest: classes & GivenNames.given != 0 ? 2 : 3) {
             case .surname(let end):
                 findings.append(Finding(type: "PERSON", start: word.start, end: end, score: 0.7))
@@ -131,6 +136,50 @@ extension ContextDetectors {
         if asciiEnd == end, GivenNames.notSurnames.contains(key) { return .placeWord }
         return .surname(end: end)
     }
+
+    /// Whether the given name that is word `index` names a street: right after a house number
+    /// (`364 Michael Cross`, `58j Joe Villages`, `690/02 David Expressway`; not a year such as
+    /// `In 2019 Sarah`), or after a street type written first (`Calle de Regina Contreras`,
+    /// `boulevard Paul`, `Via Lupe Santiago`).
+    private static func namesAStreet(_ text: ScalarText, _ index: Int) -> Bool {
+        let start = text.words[index].start
+        guard start >= 2, text[start - 1] == " " else { return false }
+        // The house number: digits (with a letter, or one `/` and more digits), after a space, a line
+        // break, a comma or nothing (so not the end of a date, a phone number or a year).
+        var cursor = start - 2
+        if text.isASCIILetter(cursor), text.isDigit(cursor - 1) { cursor -= 1 }
+        if text.isDigit(cursor) {
+            var (first, slashes) = (cursor, 0)
+            while first > 0, text.isDigit(first - 1) || (slashes == 0 && text[first - 1] == "/" && text.isDigit(first - 2)) {
+                slashes += text[first - 1] == "/" ? 1 : 0
+                first -= 1
+            }
+            let length = cursor - first + 1
+            let year = length == 4 && (text[first] == "1" && text[first + 1] == "9" || text[first] == "2" && text[first + 1] == "0")
+            let standing = first == 0 || text[first - 1] == " " || text[first - 1] == "\n" || text[first - 1] == "\t" || text[first - 1] == ","
+            return !year && length <= 9 && standing
+        }
+        // The street type, perhaps with a linking word (`de`, `del`, `di`, `da`, `do`, `la`) between.
+        var before = index - 1
+        guard before >= 0, text.words[before].end == start - 1 else { return false }
+        if streetLinks.contains(text.words[before].key), before > 0, text.words[before - 1].end == text.words[before].start - 1 {
+            before -= 1
+        }
+        let classes = streetTypesFirst.classes(of: text.words[before].key)
+        return classes & 1 != 0 && text.isASCIIUppercase(text.words[before].start) || classes & 2 != 0
+    }
+
+    /// Street types that stand before the name: class 0, written with a capital in Spanish, Italian and
+    /// Portuguese addresses (and some, such as `via`, English words in lower case); class 1, French ones,
+    /// in lower case too (`12, rue Victor Hugo`). Not `place`: "the place Sarah chose".
+    static let streetTypesFirst = WordKeys(classes: [
+        [
+            "calle", "avenida", "paseo", "plaza", "camino", "carrera", "alameda", "acceso", "ronda", "rambla", "carrer", "rua",
+            "travessa", "via", "viale", "piazza", "corso", "strada", "vicolo",
+        ],
+        ["rue", "avenue", "boulevard", "chemin", "impasse", "allee", "quai", "cours"],
+    ])
+    static let streetLinks = WordKeys(["de", "del", "di", "da", "do", "dos", "das", "la", "le", "des"])
 
     /// No capital in `range` except right after a dash or an apostrophe (`Anne-Marie`, `O'Neil`).
     private static func isTitleCase(_ text: ScalarText, _ range: Range<Int>) -> Bool {
