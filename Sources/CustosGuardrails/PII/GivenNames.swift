@@ -175,7 +175,8 @@ extension ContextDetectors {
     static let streetTypesFirst = WordKeys(classes: [
         [
             "calle", "avenida", "paseo", "plaza", "camino", "carrera", "alameda", "acceso", "ronda", "rambla", "carrer", "rua",
-            "travessa", "via", "viale", "piazza", "corso", "strada", "vicolo",
+            "travessa", "via", "viale", "piazza", "corso", "strada", "vicolo", "largo", "av", "rotonda", "contrada", "borgo",
+            "stretto", "canale", "incrocio", "glorieta", "cuesta", "pasaje", "pasadizo", "vial",
         ],
         ["rue", "avenue", "boulevard", "chemin", "impasse", "allee", "quai", "cours"],
     ])
