@@ -200,6 +200,9 @@ import Testing
         // A year is no house number, and `via` in lower case is an English word.
         ("In 2019 Sarah Connor joined.", ["PERSON:Sarah Connor"]),
         ("sent via Sarah Connor", ["PERSON:Sarah Connor"]),
+        // Firms: a suffix in any case, or `and Sons`.
+        ("Johnson LLC and Wallace PLC signed; Santos Lda. too", []),
+        ("Gregory and Sons shipped it, Sarah and Tom paid", ["PERSON:Sarah"]),
     ])
     func givenNames(text: String, expected: [String]) {
         #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)

@@ -80,6 +80,9 @@ struct GivenNames: Sendable {
             "park", "inc", "ltd", "llc", "corp", "co", "company", "group", "university", "college", "school", "hospital", "bank",
             "church", "island", "river", "lake", "mount", "hill", "hills", "valley", "county", "city", "state", "center",
             "centre", "airport", "station", "hotel",
+            // Firms' suffixes and words (`Johnson LLC`, `Wallace PLC`, `Santos Lda.`, `Morgan Partners`).
+            "plc", "llp", "lp", "lda", "ltda", "gmbh", "ag", "kg", "sarl", "sas", "sa", "srl", "spa", "sl", "bv", "nv", "pty",
+            "oy", "ab", "partners", "associates", "holdings", "industries", "enterprises", "brothers", "bros", "sons",
         ]),
     ])
 }
@@ -113,6 +116,8 @@ extension ContextDetectors {
         }
     }
 
+    private static let (sonsKey, coKey) = (WordKeys.key("sons"), WordKeys.key("co"))
+
     private enum Follower {
         case none
         /// A street or organisation word: the name is part of a place's.
@@ -128,12 +133,18 @@ extension ContextDetectors {
         if cursor + 2 < text.count, text[cursor] == " ", text.isASCIIUppercase(cursor + 1), text[cursor + 2] == "." || text[cursor + 2] == " " {
             cursor += text[cursor + 2] == "." ? 3 : 2
         }
+        // `and Sons`, `& Co.`: a firm.
+        for link in [" and ", " & "] where SecretDetectors.hasPrefix(text, link, at: cursor) {
+            let (key, _) = word(text, from: cursor + link.utf8.count)
+            if text.isASCIIUppercase(cursor + link.utf8.count), key == sonsKey || key == coKey { return .placeWord }
+        }
         guard cursor + 1 < text.count, text[cursor] == " ", text.isUppercase(cursor + 1) else { return .none }
         let start = cursor + 1
         let end = nameWordEnd(text, from: start)
-        guard end - start >= shortest, !text.isDigit(end), isTitleCase(text, start + 1..<end) else { return .none }
+        // Looked up before the word's case is: `LLC` and `PLC` are written in capitals.
         let (key, asciiEnd) = word(text, from: start)
         if asciiEnd == end, GivenNames.notSurnames.contains(key) { return .placeWord }
+        guard end - start >= shortest, !text.isDigit(end), isTitleCase(text, start + 1..<end) else { return .none }
         return .surname(end: end)
     }
 
