@@ -117,6 +117,7 @@ extension ContextDetectors {
     }
 
     private static let (sonsKey, coKey) = (WordKeys.key("sons"), WordKeys.key("co"))
+    private static let firmLinks = [" and ", " & "]
 
     private enum Follower {
         case none
@@ -133,12 +134,15 @@ extension ContextDetectors {
         if cursor + 2 < text.count, text[cursor] == " ", text.isASCIIUppercase(cursor + 1), text[cursor + 2] == "." || text[cursor + 2] == " " {
             cursor += text[cursor + 2] == "." ? 3 : 2
         }
-        // `and Sons`, `& Co.`: a firm.
-        for link in [" and ", " & "] where SecretDetectors.hasPrefix(text, link, at: cursor) {
-            let (key, _) = word(text, from: cursor + link.utf8.count)
-            if text.isASCIIUppercase(cursor + link.utf8.count), key == sonsKey || key == coKey { return .placeWord }
+        guard cursor + 1 < text.count, text[cursor] == " " else { return .none }
+        guard text.isUppercase(cursor + 1) else {
+            // `and Sons`, `& Co.`: a firm.
+            for link in firmLinks where SecretDetectors.hasPrefix(text, link, at: cursor) {
+                let (key, _) = word(text, from: cursor + link.utf8.count)
+                if text.isASCIIUppercase(cursor + link.utf8.count), key == sonsKey || key == coKey { return .placeWord }
+            }
+            return .none
         }
-        guard cursor + 1 < text.count, text[cursor] == " ", text.isUppercase(cursor + 1) else { return .none }
         let start = cursor + 1
         let end = nameWordEnd(text, from: start)
         // Looked up before the word's case is: `LLC` and `PLC` are written in capitals.

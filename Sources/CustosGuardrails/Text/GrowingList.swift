@@ -12,11 +12,7 @@ struct GrowingList<Element: BitwiseCopyable> {
         base = .allocate(capacity: self.capacity)
     }
 
-    @inline(__always) mutating func append(_ element: Element) {
-        if count == capacity { grow() }
-        base[count] = element
-        count += 1
-    }
+    @inline(__always) mutating func append(_ element: Element) { append(element, if: true) }
 
     /// Appends `element` if `condition` holds, without a branch on it: the element is written to the
     /// next slot either way, and counted only then (for conditions a processor cannot predict).

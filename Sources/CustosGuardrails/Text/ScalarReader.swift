@@ -148,9 +148,9 @@ struct ScalarReader {
             if flags & Flag.anchor != 0 || starts {
                 anchors[anchorCount] = Int32(truncatingIfNeeded: count)
                 anchorCount += 1
+                if flags & Flag.tokenStart != 0 { tokenAnchors.append(Int32(truncatingIfNeeded: count)) }
             }
             if flags & Flag.mark != 0 { markAnchors.append(Int32(truncatingIfNeeded: count)) }
-            if flags & Flag.tokenStart != 0, starts || flags & Flag.anchor != 0 { tokenAnchors.append(Int32(truncatingIfNeeded: count)) }
             if flags & Flag.numberMark != 0 || starts && kind.isAny(.digit) { numberAnchors.append(Int32(truncatingIfNeeded: count)) }
         }
         scalars[count] = scalar
