@@ -90,31 +90,30 @@ enum ClassificationMarkings {
     static let longest = 40
 
     static func scan(_ text: ScalarText, into markings: inout [Finding]) {
-        var lineStart = 0
-        var colons: [Int] = []
-        for index in text.markAnchors where text[index] == "\n" || text[index] == ":" {
-            guard text[index] == "\n" else {
-                colons.append(index)
-                continue
-            }
-            line(text, lineStart..<index, colons: colons, into: &markings)
-            colons.removeAll(keepingCapacity: true)
-            lineStart = index + 1
+        let marks = text.markAnchors
+        var (lineStart, firstMark) = (0, 0)
+        for (markIndex, index) in marks.enumerated() where text[index] == "\n" {
+            line(text, lineStart..<index, marks: marks[firstMark..<markIndex], into: &markings)
+            (lineStart, firstMark) = (index + 1, markIndex + 1)
         }
-        if lineStart < text.count { line(text, lineStart..<text.count, colons: colons, into: &markings) }
+        if lineStart < text.count { line(text, lineStart..<text.count, marks: marks[firstMark...], into: &markings) }
     }
 
-    /// One line, with the positions of its colons.
-    private static func line(_ text: ScalarText, _ range: Range<Int>, colons: [Int], into markings: inout [Finding]) {
-        let trimmed = trim(text, range)
-        // Banners are upper-case letters and spaces: only such a line is looked up.
-        if trimmed.count <= longest, text.isASCIIUppercase(trimmed.lowerBound), text.isASCIIUppercase(trimmed.lowerBound + 1),
-            trimmed.allSatisfy({ text.isASCIIUppercase($0) || text[$0] == " " }), let label = banners[text.string(trimmed)]
-        {
-            markings.append(Finding(type: label.rawValue, start: trimmed.lowerBound, end: trimmed.upperBound, score: 1.0))
-            return
+    /// One line, with the ``ScalarText/markAnchors`` inside it (among them its colons).
+    private static func line(_ text: ScalarText, _ range: Range<Int>, marks: Positions.SubSequence, into markings: inout [Finding]) {
+        // Banners are upper-case letters and spaces: only a line that starts with two capitals (after its
+        // decoration) is trimmed at its end and looked up. Most lines fail at their first two letters.
+        let start = trim(text, range, fromEnd: false).lowerBound
+        if start + 1 < range.upperBound, text.isASCIIUppercase(start), text.isASCIIUppercase(start + 1) {
+            let trimmed = trim(text, start..<range.upperBound, fromStart: false)
+            if trimmed.count <= longest, trimmed.allSatisfy({ text.isASCIIUppercase($0) || text[$0] == " " }),
+                let label = banners[text.string(trimmed)]
+            {
+                markings.append(Finding(type: label.rawValue, start: trimmed.lowerBound, end: trimmed.upperBound, score: 1.0))
+                return
+            }
         }
-        for index in colons {
+        for index in marks where text[index] == ":" {
             guard isKey(text, trim(text, max(range.lowerBound, index - longest)..<index, fromStart: false)) else { continue }
             let value = trim(text, index + 1..<min(range.upperBound, index + 1 + longest), fromEnd: false)
             if let (label, end) = valueLabel(text, value) {

@@ -67,16 +67,25 @@ enum ContextDetectors {
         var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
         var givenNames: [(word: Int, classes: UInt8)] = []
         // Every word is written to the next slot, which only a word of two letters keeps: such words
-        // (of, to, in) are too common and too scattered for a branch to guess.
+        // (of, to, in) are too common and too scattered for a branch to guess. The words and kinds are
+        // read without bounds checks: a word ends at most at the text's end, and the kind there is read
+        // only below it.
         let twoLetterWords = [Int](unsafeUninitializedCapacity: text.words.count) { twoLetterWords, kept in
-            for (index, word) in text.words.enumerated() {
-                let classes = contextWords.classes(of: word.key)
-                found |= classes
-                if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
-                if classes & monthClass != 0 { months.append(word.start) }
-                twoLetterWords.initializeElement(at: kept, to: word.start)
-                kept += word.end - word.start == 2 ? 1 : 0
-                if text.isAny(word.end, [.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
+            text.words.withUnsafeBufferPointer { words in
+                text.kinds.withUnsafeBufferPointer { kinds in
+                    for index in words.indices {
+                        let word = words[index]
+                        let classes = contextWords.classes(of: word.key)
+                        found |= classes
+                        if classes != 0 || word.key == myKey {
+                            if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
+                            if classes & monthClass != 0 { months.append(word.start) }
+                        }
+                        twoLetterWords.initializeElement(at: kept, to: word.start)
+                        kept &+= word.end &- word.start == 2 ? 1 : 0
+                        if word.end < kinds.count, kinds[word.end].isAny([.asciiAlphanumeric, .urlSymbol]) { gluedWords.append(word.start) }
+                    }
+                }
             }
         }
         // Only capitalised words can be names: the reader listed them.

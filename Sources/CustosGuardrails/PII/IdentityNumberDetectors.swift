@@ -94,6 +94,12 @@ enum IdentityNumberDetectors {
         // starts a number). A word with neither a letter, a digit nor a dash after it is a whole token
         // without a digit: most words of a text, not looked at.
         for index in MergedPositions(gluedWords, text.numberStarts) where index >= resume && !text.isAlphanumeric(index - 1) {
+            // A number too short that ends the token (no letter, digit or dash after it): most of a
+            // text's numbers, passed over without reading them again.
+            if text.isDigit(index) {
+                let digitsEnd = text.digitsEnd(from: index)
+                guard digitsEnd - index >= minimumDigits || text.isAny(digitsEnd, [.asciiAlphanumeric, .urlSymbol]) else { continue }
+            }
             var (end, digits, dashes) = (index, 0, 0)
             while true {
                 let kind = text.kind(end)

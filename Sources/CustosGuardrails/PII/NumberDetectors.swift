@@ -22,6 +22,11 @@ enum NumberDetectors {
         return (end, count)
     }
 
+    /// Whether a single space or dash at `index` stands between two digits, as between a number's groups.
+    @inline(__always) static func separatesDigits(_ text: ScalarText, at index: Int) -> Bool {
+        index + 1 < text.count && (text[index] == " " || text[index] == "-") && text.isDigit(index + 1) && text.isDigit(index - 1)
+    }
+
     /// Issuer prefixes (IIN ranges) of the card networks in use: Visa, Mastercard, American Express,
     /// Discover, JCB, Diners Club, UnionPay, Maestro, Mir, RuPay, Verve, Troy, UATP.
     static func hasCardPrefix(_ digits: [Int]) -> Bool {
@@ -50,8 +55,11 @@ enum NumberDetectors {
         var resume = 0
         var digits: [Int] = []
         digits.reserveCapacity(24)
-        for index in text.numberAnchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
-            // Counted first: most numbers are not as long as a card's, and are not collected.
+        for (index, digitsEnd) in zip(text.numberStarts, text.numberEnds) where index >= resume && !text.isAlphanumeric(index - 1) {
+            // Most numbers are shorter than a card's and stand alone (no space or dash and more digits
+            // after them): those are passed over without reading them again.
+            guard digitsEnd - index >= 12 || separatesDigits(text, at: digitsEnd) else { continue }
+            // Counted first: most other numbers are not as long as a card's either, and are not collected.
             let (end, count) = digitRun(text, from: index, maxDigits: 19)
             resume = end
             guard (12...19).contains(count), !text.isAlphanumeric(end) else { continue }
@@ -107,8 +115,12 @@ enum NumberDetectors {
     static func usSocialSecurityNumbers(_ text: ScalarText, into findings: inout [Finding]) {
         guard text.census.digits >= 9 else { return }
         var resume = 0
-        for index in text.numberAnchors where index >= resume && index + 9 <= text.count {
-            guard text.isDigit(index), !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }
+        for (index, digitsEnd) in zip(text.numberStarts, text.numberEnds) where index >= resume && index + 9 <= text.count {
+            // The first group of digits is the area (three digits, then a separator), or all nine; five
+            // (`12345-6789`) is read to skip past it. Most numbers are none of these.
+            let first = digitsEnd - index
+            guard first == 3 || first == 5 || first == 9 else { continue }
+            guard !text.isAlphanumeric(index - 1), index == 0 || text[index - 1] != "-" else { continue }
             // The digits as one number, and the separators (after the third or the fifth digit): how
             // many, and the first two.
             var (value, digits, cursor) = (0, 0, index)

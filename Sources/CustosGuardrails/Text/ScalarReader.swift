@@ -16,6 +16,7 @@ struct ScalarReader {
     /// static tables (each ask is a call that checks they were built).
     private let kindTable = ScalarKind.common
     private let flagTable = Self.asciiFlags
+    private let entryTable = Self.asciiEntries
     private(set) var count = 0
     private(set) var anchorCount = 0
     /// The anchors at ``ScalarText/markScalars``, and those where a number starts or at `+` and `(`.
@@ -57,6 +58,13 @@ struct ScalarReader {
                 | (scalar == "+" || scalar == "(" ? Flag.numberMark : 0)
                 | (SecretDetectors.firstCharacters.contains(scalar) ? Flag.tokenStart : 0)
         }
+        return UnsafeBufferPointer(table)
+    }()
+
+    /// Per ASCII byte, its kind in bits 0–7 and its ``Flag``s in bits 32–39, for the eight-byte step.
+    nonisolated(unsafe) private static let asciiEntries: UnsafeBufferPointer<UInt64> = {
+        let table = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 128)
+        for value in 0..<128 { table[value] = UInt64(ScalarKind.common[value].rawValue) | UInt64(asciiFlags[value]) << 32 }
         return UnsafeBufferPointer(table)
     }()
 
@@ -174,13 +182,16 @@ struct ScalarReader {
 
     /// Eight ASCII scalars, given as their bytes (the first in the lowest byte).
     @inline(__always) private mutating func takeASCII(_ bytes: UInt64) {
-        var kindWord: UInt64 = 0
-        var flagWord: UInt64 = 0
-        for lane in 0..<8 {
-            let byte = Int(truncatingIfNeeded: bytes &>> UInt64(8 * lane)) & 0x7F
-            kindWord |= UInt64(kindTable[byte].rawValue) &<< UInt64(8 * lane)
-            flagWord |= UInt64(flagTable[byte]) &<< UInt64(8 * lane)
+        // One look-up a byte gives its kind (low half) and its flags (high half): lanes 0–3 are gathered
+        // in `low`, lanes 4–7 in `high`, and the halves then regrouped into the two words.
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for lane in 0..<4 {
+            low |= entryTable[Int(truncatingIfNeeded: bytes &>> UInt64(8 * lane)) & 0x7F] &<< UInt64(8 * lane)
+            high |= entryTable[Int(truncatingIfNeeded: bytes &>> UInt64(8 * lane + 32)) & 0x7F] &<< UInt64(8 * lane)
         }
+        let kindWord = low & 0xFFFF_FFFF | high &<< 32
+        let flagWord = low &>> 32 | high & 0xFFFF_FFFF_0000_0000
         UnsafeMutableRawPointer(kinds + count).storeBytes(of: kindWord.littleEndian, as: UInt64.self)
         let widened = SIMD8<UInt32>(truncatingIfNeeded: unsafeBitCast(bytes.littleEndian, to: SIMD8<UInt8>.self))
         UnsafeMutableRawPointer(scalars + count).storeBytes(of: widened, as: SIMD8<UInt32>.self)

@@ -21,6 +21,10 @@ public struct ScalarText: Sendable {
     let tokenAnchors: Positions
     /// The ``numberAnchors`` at a digit (not at `+` or `(`): where a number's digits start.
     let numberStarts: Positions
+    /// Where the digits that start at each of ``numberStarts`` end (the first position after them that
+    /// is not an ASCII digit), found once for the number detectors: most numbers of a text are too
+    /// short for any of them, which this tells without reading the number again.
+    let numberEnds: Positions
     /// The words of ASCII letters that do not continue another word (no letter or digit of any
     /// script right before them), in order, with their ``WordKeys`` keys: found once for the
     /// detectors that look for context words, and walked instead of the anchors by those whose
@@ -88,7 +92,8 @@ public struct ScalarText: Sendable {
         self.tokenAnchors = Positions(reader?.tokenAnchors.array ?? [])
         let numberAnchors = reader?.numberAnchors.array ?? []
         self.numberAnchors = Positions(numberAnchors)
-        self.numberStarts = Positions(numberAnchors.filter { kinds[Int($0)].isAny(.digit) })
+        let (numberStarts, numberEnds) = Self.numbers(at: numberAnchors, kinds)
+        (self.numberStarts, self.numberEnds) = (Positions(numberStarts), Positions(numberEnds))
         self.words = reader?.words.array ?? []
         self.capitalisedWords = Positions(reader?.capitalisedWords.array ?? [])
         self.wordBlocks = Self.blocks(of: words, count: reader?.count ?? 0)
@@ -99,6 +104,29 @@ public struct ScalarText: Sendable {
     }
 
     public var count: Int { scalars.count }
+
+    /// Where the run of ASCII digits at `start` ends (`start` itself if there is no digit there).
+    func digitsEnd(from start: Int) -> Int { kinds.withUnsafeBufferPointer { Self.digitsEnd($0, from: max(start, 0)) } }
+
+    @inline(__always) private static func digitsEnd(_ kinds: UnsafeBufferPointer<ScalarKind>, from start: Int) -> Int {
+        var end = start
+        while end < kinds.count, kinds[end].isAny(.digit) { end &+= 1 }
+        return end
+    }
+
+    /// The number anchors at a digit, and where each one's digits end.
+    private static func numbers(at anchors: [Int32], _ kinds: [ScalarKind]) -> (starts: [Int32], ends: [Int32]) {
+        var (starts, ends) = ([Int32](), [Int32]())
+        starts.reserveCapacity(anchors.count)
+        ends.reserveCapacity(anchors.count)
+        kinds.withUnsafeBufferPointer { kinds in
+            for anchor in anchors where kinds[Int(anchor)].isAny(.digit) {
+                starts.append(anchor)
+                ends.append(Int32(truncatingIfNeeded: digitsEnd(kinds, from: Int(anchor))))
+            }
+        }
+        return (starts, ends)
+    }
 
     /// ``wordBlocks`` for `words` in a text of `count` scalars.
     private static func blocks(of words: [Word], count: Int) -> [Int32] {
