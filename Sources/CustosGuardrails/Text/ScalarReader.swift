@@ -57,6 +57,10 @@ struct ScalarReader {
                 (mark || scalar == "A" ? Flag.anchor : 0) | (scalar == ":" ? Flag.colon : 0) | (mark ? Flag.mark : 0)
                 | (scalar == "+" || scalar == "(" ? Flag.numberMark : 0)
                 | (SecretDetectors.firstCharacters.contains(scalar) ? Flag.tokenStart : 0)
+            let kind = ScalarKind.common[value]
+            table[value] |=
+                (kind.isAny(.asciiAlphanumeric) ? Flag.alphanumeric : 0) | (kind.isAny(.asciiLetter) ? Flag.letter : 0)
+                | (kind.isAny(runKinds) ? Flag.inRun : 0)
         }
         return UnsafeBufferPointer(table)
     }()
@@ -79,6 +83,13 @@ struct ScalarReader {
         static let numberMark: UInt8 = 8
         /// A character a credential's prefix or a JWT starts with (``SecretDetectors/firstCharacters``).
         static let tokenStart: UInt8 = 16
+        // The kinds the eight-byte step asks about, one bit each, so that each question is one gather.
+        /// An ASCII letter or digit.
+        static let alphanumeric: UInt8 = 32
+        /// An ASCII letter.
+        static let letter: UInt8 = 64
+        /// One of ``ScalarReader/runKinds``.
+        static let inRun: UInt8 = 128
     }
 
     init(scalars: UnsafeMutablePointer<Unicode.Scalar>, kinds: UnsafeMutablePointer<ScalarKind>, anchors: UnsafeMutablePointer<Int32>, capacity: Int) {
@@ -205,16 +216,16 @@ struct ScalarReader {
         // changes is held in locals, and written back at its end: between the stores through pointers
         // (kinds, scalars, anchors, lists), the compiler would otherwise reload each field from memory.
         let count = self.count
-        let alphanumeric = Self.mask(kindWord, .asciiAlphanumeric)
-        let letters = Self.mask(kindWord, .asciiLetter)
+        let alphanumeric = Self.lanesWith(Flag.alphanumeric, flagWord)
+        let letters = Self.lanesWith(Flag.letter, flagWord)
         let before = (alphanumeric << 1) | (previous.isAny(.alphanumeric) ? 1 : 0)
         let letterBefore = (letters << 1) | (previous.isAny(.asciiLetter) ? 1 : 0)
         let asciiBefore = (alphanumeric << 1) | (previous.isAny(.asciiAlphanumeric) ? 1 : 0)
 
         let starts = alphanumeric & ~asciiBefore
-        var anchorBits = (Self.mask(flagWord, Flag.anchor) | starts) & 0xFF
+        var anchorBits = (Self.lanesWith(Flag.anchor, flagWord) | starts) & 0xFF
         // Most runs of eight hold no anchor at a token's first character.
-        let tokenBits = anchorBits & Self.mask(flagWord, Flag.tokenStart)
+        let tokenBits = anchorBits & Self.lanesWith(Flag.tokenStart, flagWord)
         if tokenBits != 0 { Self.append(tokenBits, at: count, to: &tokenAnchors) }
         var anchorCount = self.anchorCount
         while anchorBits != 0 {
@@ -225,41 +236,56 @@ struct ScalarReader {
         self.anchorCount = anchorCount
         // Most runs of eight hold no mark and no digit.
         if flagWord & Self.lanes(Flag.mark) | kindWord & Self.lanes(ScalarKind.digit) != 0 {
-            Self.append(Self.mask(flagWord, Flag.mark), at: count, to: &markAnchors)
-            Self.append(starts & Self.mask(kindWord, .digit) | Self.mask(flagWord, Flag.numberMark), at: count, to: &numberAnchors)
+            Self.append(Self.lanesWith(Flag.mark, flagWord), at: count, to: &markAnchors)
+            let digits = Self.lanesWith(ScalarKind.digit.rawValue, kindWord)
+            Self.append(starts & digits | Self.lanesWith(Flag.numberMark, flagWord), at: count, to: &numberAnchors)
         }
 
-        // A word starts at a letter after anything but a letter or digit, and ends where its letters do.
-        // Its key is taken from `codes`, the letters' five bits packed in order, as it ends (or at the
-        // end of these eight, for the part in them).
+        // A word is a run of letters that starts after anything but a letter or digit (the runs that
+        // start right after a digit or another script's letter are not words). Adding each word's first
+        // letter to the letters carries through its run: the sum's bits outside the letters are where
+        // the words end (the word still open from the last eight counts as starting at lane 0, and one
+        // that runs past lane 7 carries out). Starts and ends then pair in order. A word's key is taken
+        // from `codes`, the letters' five bits packed in order.
         let wordStarts = letters & ~before
         // Rare: a letter run right after a digit or another script's letter.
         let glued = letters & ~letterBefore & before & 0xFF
         if glued != 0 { Self.append(glued, at: count, to: &gluedRuns) }
-        var edges = (wordStarts | ~letters & letterBefore) & 0xFF
         var word = self.word
-        if edges != 0 || word.start >= 0 {
+        if wordStarts != 0 || word.start >= 0 {
+            var ends = (letters &+ (wordStarts | (word.start >= 0 ? 1 : 0))) & ~letters & 0xFF
             let codes = Self.packedCodes(bytes)
-            var from = max(word.start &- count, 0)
-            while edges != 0 {
-                let lane = edges.trailingZeroBitCount
-                if wordStarts &>> UInt64(lane) & 1 != 0 {
-                    (word, from) = (OpenWord(start: count &+ lane, key: 0, letters: 0), lane)
-                    capitalisedWords.append(Int32(truncatingIfNeeded: words.count), if: kindWord &>> UInt64(8 &* lane) & UInt64(ScalarKind.upper.rawValue) != 0)
-                } else if word.start >= 0 {
-                    word.add(codes &>> UInt64(5 &* from), count: lane &- from)
+            if word.start >= 0 {
+                if ends != 0 {
+                    let lane = ends.trailingZeroBitCount
+                    word.add(codes, count: lane)
                     words.append(word.closed(at: count &+ lane))
                     word.start = -1
+                    ends &= ends &- 1
+                } else {
+                    word.add(codes, count: 8)
                 }
-                edges &= edges &- 1
             }
-            if word.start >= 0 { word.add(codes &>> UInt64(5 &* from), count: 8 &- from) }
+            var starts = wordStarts
+            while starts != 0 {
+                let lane = starts.trailingZeroBitCount
+                starts &= starts &- 1
+                capitalisedWords.append(Int32(truncatingIfNeeded: words.count), if: kindWord &>> UInt64(8 &* lane) & UInt64(ScalarKind.upper.rawValue) != 0)
+                let rest = codes &>> UInt64(5 &* lane)
+                guard ends != 0 else {
+                    word = OpenWord(start: count &+ lane, key: rest, letters: 8 &- lane)
+                    break
+                }
+                let end = ends.trailingZeroBitCount
+                ends &= ends &- 1
+                words.append(Word(start: count &+ lane, end: count &+ end, key: rest & ((1 &<< UInt64(5 &* (end &- lane))) &- 1)))
+            }
             self.word = word
         }
 
         // Runs strictly inside these eight are too short to list: only the first and the last scalar
         // outside a run matter.
-        let outside = ~Self.mask(kindWord, Self.runKinds) & 0xFF
+        let outside = ~Self.lanesWith(Flag.inRun, flagWord) & 0xFF
         if outside != 0 {
             closeRun(at: count &+ outside.trailingZeroBitCount)
             runStart = count &+ (64 &- outside.leadingZeroBitCount)
@@ -316,15 +342,11 @@ struct ScalarReader {
 
     @inline(__always) private static func lanes(_ kinds: ScalarKind) -> UInt64 { lanes(kinds.rawValue) }
 
-    @inline(__always) private static func mask(_ word: UInt64, _ kinds: ScalarKind) -> UInt64 { mask(word, kinds.rawValue) }
-
-    /// Bit `i` set where byte `i` of `word` has any of `bits`: each byte's high bit is set where any of
-    /// its bits is (without a carry between bytes), then the eight high bits are gathered into the top
-    /// byte by one multiplication (each lands on its own bit, so no two sum).
-    @inline(__always) private static func mask(_ word: UInt64, _ bits: UInt8) -> UInt64 {
-        let selected = word & lanes(bits)
-        let high = (((selected & lanes(0x7F)) &+ lanes(0x7F)) | selected) & lanes(0x80)
-        return (high &* 0x0002_0408_1020_4081) >> 56
+    /// Bit `i` set where byte `i` of `word` has the single bit `bit`: each byte's bit is moved to the
+    /// byte's lowest bit, then the eight are gathered into the top byte by one multiplication (byte `i`'s
+    /// lands on bit 56 + `i`, and no two partial products meet, so nothing carries).
+    @inline(__always) private static func lanesWith(_ bit: UInt8, _ word: UInt64) -> UInt64 {
+        (((word &>> UInt64(bit.trailingZeroBitCount)) & lanes(1)) &* 0x0102_0408_1020_4080) &>> 56
     }
 }
 
