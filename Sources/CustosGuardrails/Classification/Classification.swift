@@ -168,7 +168,7 @@ enum ClassificationMarkings {
             switch text[index].value {
             case 0x20, 0x09, 0x0D, 0x2A, 0x2D, 0x3D, 0x23, 0x5F, 0x5B, 0x5D, 0x28, 0x29, 0x2F, 0x7C: return true
             case 0..<0x80: return false
-            default: return text[index].properties.isWhitespace
+            default: return isWhitespace(text[index])
             }
         }
         var lower = range.lowerBound
@@ -177,4 +177,8 @@ enum ClassificationMarkings {
         while fromEnd, upper > lower, decoration(upper - 1) { upper -= 1 }
         return lower..<upper
     }
+
+    /// Apart, so that a line without such a scalar does not pay for asking Unicode's properties (the
+    /// properties' type is looked up at run time wherever they may be asked).
+    @inline(never) private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace }
 }

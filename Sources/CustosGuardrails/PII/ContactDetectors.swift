@@ -14,6 +14,17 @@ enum ContactDetectors {
         text.isAny(index, .asciiAlphanumeric) || text[index] == "-" || text[index] == "."
     }
 
+    /// Whether `range`, made of ``isDomain(_:_:)`` characters, is two dot-separated labels or more, none
+    /// empty, the last of two letters or more.
+    private static func isDomainName(_ text: ScalarText, _ range: Range<Int>) -> Bool {
+        var (labels, labelStart) = (1, range.lowerBound)
+        for index in range where text[index] == "." {
+            guard index > labelStart else { return false }
+            (labels, labelStart) = (labels + 1, index + 1)
+        }
+        return labels >= 2 && range.upperBound - labelStart >= 2 && (labelStart..<range.upperBound).allSatisfy(text.isASCIILetter)
+    }
+
     /// `local@domain.tld`: at each `@`, the longest local part to the left (at most 64) and domain to
     /// the right (at most 253) whose last label is two or more letters.
     static func emails(_ text: ScalarText, into findings: inout [Finding]) {
@@ -26,11 +37,7 @@ enum ContactDetectors {
             var end = at + 1
             while end < text.count, end - at <= 253, isDomain(text, end) { end += 1 }
             while end > at + 1, text[end - 1] == "." || text[end - 1] == "-" { end -= 1 }
-            let domain = text.string(at + 1..<end)
-            let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-            guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }), let tld = labels.last, tld.count >= 2,
-                tld.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic })
-            else { continue }
+            guard isDomainName(text, at + 1..<end) else { continue }
             findings.append(Finding(type: "EMAIL_ADDRESS", start: start, end: end, score: 1.0))
             lastEnd = end
         }
