@@ -35,11 +35,17 @@ struct ScalarKind: OptionSet, Hashable, Sendable {
         if scalar.value < 0x80 {
             self = Self.ascii[Int(scalar.value)]
         } else {
-            var kind: ScalarKind = []
-            if scalar.properties.isAlphabetic { kind.insert(.otherLetter) }
-            if scalar.properties.isUppercase { kind.insert(.otherUpper) }
-            self = kind
+            self = Self.outsideASCII(scalar)
         }
+    }
+
+    /// Apart, so that a caller whose scalar is in a table does not pay for Unicode's properties: their
+    /// type is looked up at run time wherever they may be asked.
+    @inline(never) private static func outsideASCII(_ scalar: Unicode.Scalar) -> ScalarKind {
+        var kind: ScalarKind = []
+        if scalar.properties.isAlphabetic { kind.insert(.otherLetter) }
+        if scalar.properties.isUppercase { kind.insert(.otherUpper) }
+        return kind
     }
 
     /// The scalars below this have their kind in ``common``.

@@ -36,7 +36,8 @@ public struct ScalarText: Sendable {
     /// or after it: the words near a position are found from there in a few steps, instead of by a
     /// bisection whose every step is a branch the processor cannot predict.
     private let wordBlocks: [Int32]
-    static let wordBlock = 64
+    static let wordBlock = 1 << wordBlockBits
+    static let wordBlockBits = 6
     /// Where the runs of ASCII letters that are not ``words`` start: after a digit or a letter of
     /// another script. With the words, every maximal run of ASCII letters, for ``hasContext(_:around:distance:)``.
     let gluedRuns: Positions
@@ -116,26 +117,37 @@ public struct ScalarText: Sendable {
 
     /// The number anchors at a digit, and where each one's digits end.
     private static func numbers(at anchors: [Int32], _ kinds: [ScalarKind]) -> (starts: [Int32], ends: [Int32]) {
-        var (starts, ends) = ([Int32](), [Int32]())
-        starts.reserveCapacity(anchors.count)
-        ends.reserveCapacity(anchors.count)
-        kinds.withUnsafeBufferPointer { kinds in
-            for anchor in anchors where kinds[Int(anchor)].isAny(.digit) {
-                starts.append(anchor)
-                ends.append(Int32(truncatingIfNeeded: digitsEnd(kinds, from: Int(anchor))))
+        var ends: [Int32] = []
+        let starts = [Int32](unsafeUninitializedCapacity: anchors.count) { starts, startCount in
+            ends = [Int32](unsafeUninitializedCapacity: anchors.count) { ends, endCount in
+                kinds.withUnsafeBufferPointer { kinds in
+                    for anchor in anchors where kinds[Int(anchor)].isAny(.digit) {
+                        starts.initializeElement(at: endCount, to: anchor)
+                        ends.initializeElement(at: endCount, to: Int32(truncatingIfNeeded: digitsEnd(kinds, from: Int(anchor))))
+                        endCount += 1
+                    }
+                }
+                startCount = endCount
             }
         }
         return (starts, ends)
     }
 
-    /// ``wordBlocks`` for `words` in a text of `count` scalars.
+    /// ``wordBlocks`` for `words` in a text of `count` scalars: one walk over the words, each block
+    /// filled when the first word in or after it is met.
     private static func blocks(of words: [Word], count: Int) -> [Int32] {
         var blocks = [Int32](repeating: Int32(truncatingIfNeeded: words.count), count: count / wordBlock + 1)
         blocks.withUnsafeMutableBufferPointer { blocks in
-            // Without a branch: each block gets its first word (the last one written, going backwards),
-            // then a block where no word starts gets the next block's.
-            for index in words.indices.reversed() { blocks[words[index].start / wordBlock] = Int32(truncatingIfNeeded: index) }
-            for block in blocks.indices.dropLast().reversed() { blocks[block] = min(blocks[block], blocks[block + 1]) }
+            words.withUnsafeBufferPointer { words in
+                var filled = 0
+                for index in words.indices {
+                    let block = words[index].start &>> wordBlockBits
+                    while filled <= block {
+                        blocks[filled] = Int32(truncatingIfNeeded: index)
+                        filled &+= 1
+                    }
+                }
+            }
         }
         return blocks
     }
