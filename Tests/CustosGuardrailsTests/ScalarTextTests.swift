@@ -32,11 +32,13 @@ import Testing
             #expect(Array(text.markAnchors) == text.anchors.filter { ScalarText.markScalars.contains(text[$0]) })
             #expect(Array(text.numberAnchors) == text.anchors.filter { text.isDigit($0) || text[$0] == "+" || text[$0] == "(" })
             #expect(Array(text.numberStarts) == text.anchors.filter { text.isDigit($0) })
+            #expect(Array(text.numberEnds) == text.numberStarts.map { start in (start...).first { !text.isDigit($0) }! })
             #expect(Array(text.tokenAnchors) == text.anchors.filter { SecretDetectors.firstCharacters.contains(text[$0]) })
             let fromScalars = ScalarText(scalars: Array(string.unicodeScalars))
             #expect(fromScalars.anchors == text.anchors)
             #expect(fromScalars.markAnchors == text.markAnchors && fromScalars.numberAnchors == text.numberAnchors)
             #expect(fromScalars.tokenAnchors == text.tokenAnchors)
+            #expect(fromScalars.numberStarts == text.numberStarts && fromScalars.numberEnds == text.numberEnds)
             #expect(Array(text.capitalisedWords) == text.words.indices.filter { text.isASCIIUppercase(text.words[$0].start) })
             #expect(fromScalars.capitalisedWords == text.capitalisedWords)
             #expect(text.words.map { [$0.start, $0.end, Int($0.key)] } == Self.words(Array(string.unicodeScalars)))
@@ -72,6 +74,21 @@ import Testing
     }
 
     static let contextWords = WordKeys(["phone", "card", "ssn", "dob"])
+
+    /// The scanner's sort by packed keys gives the order a comparison sort gives (ties in their given
+    /// order), and positions too large to pack fall back to that sort.
+    @Test func findingsSortByPosition() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...Int.max)) { seed in
+            var random = SplitMix(seed: UInt64(truncatingIfNeeded: seed))
+            let large = random.next(below: 4) == 0
+            let findings = (0..<random.next(below: 40)).map { index in
+                let start = random.next(below: 12) + (large ? 1 << 23 : 0)
+                return Finding(type: "T\(index)", start: start, end: start + random.next(below: 4), score: 0.5)
+            }
+            let expected = findings.enumerated().sorted { ($0.element.start, $0.element.end, $0.offset) < ($1.element.start, $1.element.end, $1.offset) }
+            #expect(GuardrailScanner.byPosition(findings) == expected.map(\.element))
+        }
+    }
 
     /// The reader's lists keep every value in order as they grow past their first capacity.
     @Test func growingListKeepsWhatWasAppended() {
