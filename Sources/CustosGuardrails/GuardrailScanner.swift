@@ -17,7 +17,7 @@ public struct ScanResult: Hashable, Sendable {
 }
 
 /// Finds personal data and secrets in text. The text is read once into scalars, their kinds and the
-/// positions where a finding can start (``ScalarText/anchors``: word and number starts, and a few
+/// positions where a finding can start (``ScalarText/isAnchor(_:)``: word and number starts, and a few
 /// punctuation marks); every detector then goes left to right over those positions with bounded
 /// look-around (no regular expressions, so no backtracking), so time is linear in the text. Offsets
 /// are in Unicode scalars, end exclusive.
@@ -43,6 +43,7 @@ public struct GuardrailScanner: Sendable {
         secrets = Self.withoutOverlaps(secrets)
 
         var pii: [Finding] = []
+        pii.reserveCapacity(16)
         let cues = ContextDetectors.cues(text)
         ContactDetectors.emails(text, into: &pii)
         NumberDetectors.creditCards(text, into: &pii)

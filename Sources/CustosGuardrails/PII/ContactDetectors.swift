@@ -56,13 +56,11 @@ enum ContactDetectors {
         // one, so skipping changes nothing but the time.
         var nearColons: [Int] = []
         if text.census.colons >= 2 {
-            var (windowStart, next) = (0, 0)
+            // At most five anchors at each colon and before it, each listed once.
+            nearColons.reserveCapacity(min(5 * text.census.colons, text.count))
+            var windowStart = 0
             for colon in text.markAnchors where text[colon] == ":" {
-                next = text.firstAnchor(atOrAfter: max(colon - 4, windowStart), from: next)
-                while next < text.anchors.count, text.anchors[next] <= colon {
-                    nearColons.append(text.anchors[next])
-                    next += 1
-                }
+                for index in max(colon - 4, windowStart)...colon where text.isAnchor(index) { nearColons.append(index) }
                 windowStart = colon + 1
             }
         }

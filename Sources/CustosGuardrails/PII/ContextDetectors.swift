@@ -66,6 +66,12 @@ enum ContextDetectors {
         var found: UInt8 = 0
         var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
         var givenNames: [(word: Int, classes: UInt8)] = []
+        // Room for a text's usual share of each (a word in 64, in 16), so that most texts allocate each
+        // list once instead of growing it.
+        personCues.reserveCapacity(text.words.count / 64 + 4)
+        months.reserveCapacity(text.words.count / 64 + 4)
+        gluedWords.reserveCapacity(text.words.count / 16 + 4)
+        givenNames.reserveCapacity(text.capitalisedWords.count)
         // Every word is written to the next slot, which only a word of two letters keeps: such words
         // (of, to, in) are too common and too scattered for a branch to guess. The words and kinds are
         // read without bounds checks: a word ends at most at the text's end, and the kind there is read

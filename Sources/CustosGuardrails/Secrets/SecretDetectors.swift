@@ -218,8 +218,10 @@ enum SecretDetectors {
         var resume = 0
         // Only the long runs the census lists can hold one.
         for run in text.census.runs {
-            for index in text.anchors(in: run)
-            where index >= resume && Alphabet.base64.contains(text, index) && !Alphabet.base64.contains(text, index - 1) {
+            for index in run
+            where index >= resume && Alphabet.base64.contains(text, index) && !Alphabet.base64.contains(text, index - 1)
+                && text.isAnchor(index)
+            {
                 var end = index
                 while end < text.count, end - index < 512, text.isAny(end, runKinds) {
                     end += 1

@@ -1,5 +1,5 @@
-/// Reads a text into the buffers of a ``ScalarText``: each scalar and its kind, the anchors, the words
-/// and the census, in one pass.
+/// Reads a text into the buffers of a ``ScalarText``: each scalar and its kind, the lists of anchors,
+/// the words and the census, in one pass.
 ///
 /// Eight ASCII bytes at a time where the text has them: their kinds come from the table as one 64-bit
 /// word, and the questions asked of every position (letter? alphanumeric? in a run of key
@@ -9,8 +9,6 @@
 struct ScalarReader {
     private let scalars: UnsafeMutablePointer<Unicode.Scalar>
     private let kinds: UnsafeMutablePointer<ScalarKind>
-    /// At least one slot per scalar.
-    private let anchors: UnsafeMutablePointer<Int32>
     let capacity: Int
     /// ``ScalarKind/common`` and ``asciiFlags``, held here so that the loop does not ask for the
     /// static tables (each ask is a call that checks they were built).
@@ -18,7 +16,6 @@ struct ScalarReader {
     private let flagTable = Self.asciiFlags
     private let entryTable = Self.asciiEntries
     private(set) var count = 0
-    private(set) var anchorCount = 0
     /// The anchors at ``ScalarText/markScalars``, and those where a number starts or at `+` and `(`.
     private(set) var markAnchors = GrowingList<Int32>(capacity: 64)
     private(set) var numberAnchors = GrowingList<Int32>(capacity: 64)
@@ -72,6 +69,11 @@ struct ScalarReader {
         return UnsafeBufferPointer(table)
     }()
 
+    /// Whether `scalar` is an anchor wherever it stands (one of ``ScalarText/markScalars``, or `A`).
+    static func isAnchorAnywhere(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x80 && asciiFlags[Int(scalar.value)] & Flag.anchor != 0
+    }
+
     /// What an ASCII byte is beyond its kind.
     enum Flag {
         /// An anchor wherever it stands: the marks and `A`.
@@ -92,10 +94,10 @@ struct ScalarReader {
         static let inRun: UInt8 = 128
     }
 
-    init(scalars: UnsafeMutablePointer<Unicode.Scalar>, kinds: UnsafeMutablePointer<ScalarKind>, anchors: UnsafeMutablePointer<Int32>, capacity: Int) {
+    init(scalars: UnsafeMutablePointer<Unicode.Scalar>, kinds: UnsafeMutablePointer<ScalarKind>, capacity: Int) {
         // The eight-byte step skips runs shorter than eight (those between two scalars outside a run).
         precondition(SecretDetectors.shortestRun > 8)
-        (self.scalars, self.kinds, self.anchors, self.capacity) = (scalars, kinds, anchors, capacity)
+        (self.scalars, self.kinds, self.capacity) = (scalars, kinds, capacity)
         words = GrowingList(capacity: min(capacity / 6, 4096))
     }
 
@@ -164,11 +166,7 @@ struct ScalarReader {
         if value < 0x80 {
             let flags = flagTable[Int(value)]
             let starts = kind.isAny(.asciiAlphanumeric) && !previous.isAny(.asciiAlphanumeric)
-            if flags & Flag.anchor != 0 || starts {
-                anchors[anchorCount] = Int32(truncatingIfNeeded: count)
-                anchorCount += 1
-                if flags & Flag.tokenStart != 0 { tokenAnchors.append(Int32(truncatingIfNeeded: count)) }
-            }
+            if flags & Flag.anchor != 0 || starts, flags & Flag.tokenStart != 0 { tokenAnchors.append(Int32(truncatingIfNeeded: count)) }
             if flags & Flag.mark != 0 { markAnchors.append(Int32(truncatingIfNeeded: count)) }
             if flags & Flag.numberMark != 0 || starts && kind.isAny(.digit) { numberAnchors.append(Int32(truncatingIfNeeded: count)) }
         }
@@ -214,7 +212,7 @@ struct ScalarReader {
 
         // Bit `i` of each mask is lane `i`; the lane before lane 0 is `previous`. The state this step
         // changes is held in locals, and written back at its end: between the stores through pointers
-        // (kinds, scalars, anchors, lists), the compiler would otherwise reload each field from memory.
+        // (kinds, scalars, lists), the compiler would otherwise reload each field from memory.
         let count = self.count
         let alphanumeric = Self.lanesWith(Flag.alphanumeric, flagWord)
         let letters = Self.lanesWith(Flag.letter, flagWord)
@@ -223,17 +221,9 @@ struct ScalarReader {
         let asciiBefore = (alphanumeric << 1) | (previous.isAny(.asciiAlphanumeric) ? 1 : 0)
 
         let starts = alphanumeric & ~asciiBefore
-        var anchorBits = (Self.lanesWith(Flag.anchor, flagWord) | starts) & 0xFF
         // Most runs of eight hold no anchor at a token's first character.
-        let tokenBits = anchorBits & Self.lanesWith(Flag.tokenStart, flagWord)
+        let tokenBits = (Self.lanesWith(Flag.anchor, flagWord) | starts) & Self.lanesWith(Flag.tokenStart, flagWord)
         if tokenBits != 0 { Self.append(tokenBits, at: count, to: &tokenAnchors) }
-        var anchorCount = self.anchorCount
-        while anchorBits != 0 {
-            anchors[anchorCount] = Int32(truncatingIfNeeded: count &+ anchorBits.trailingZeroBitCount)
-            anchorCount &+= 1
-            anchorBits &= anchorBits &- 1
-        }
-        self.anchorCount = anchorCount
         // Most runs of eight hold no mark and no digit.
         if flagWord & Self.lanes(Flag.mark) | kindWord & Self.lanes(ScalarKind.digit) != 0 {
             Self.append(Self.lanesWith(Flag.mark, flagWord), at: count, to: &markAnchors)

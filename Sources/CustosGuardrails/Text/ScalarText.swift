@@ -1,16 +1,16 @@
 /// A text as an array of Unicode scalars, so that detectors index it in O(1) and report offsets in
-/// scalars, with each scalar's ``ScalarKind`` beside it and the positions where a finding can start
-/// (``anchors``). Input longer than ``maximumScalars`` is cut there (the cut is reported by the
-/// scanner).
+/// scalars, with each scalar's ``ScalarKind`` beside it and lists of the positions where findings can
+/// start. Input longer than ``maximumScalars`` is cut there (the cut is reported by the scanner).
+///
+/// Every finding starts at an *anchor* (``isAnchor(_:)``): a position where an ASCII letter or digit
+/// follows anything else (a word's or a number's start), where an `A` stands (key prefixes such as
+/// `AKIA` may follow other characters), or where one of ``markScalars`` stands. The reader lists the
+/// kinds of anchors the detectors walk (at marks, at numbers, at a credential's first character; the
+/// words), so that a detector visits those instead of every scalar.
 public struct ScalarText: Sendable {
     public let scalars: [Unicode.Scalar]
     /// The kind of each scalar.
     let kinds: [ScalarKind]
-    /// In order, every position where an ASCII letter or digit follows anything else (a word's or a
-    /// number's start), where an `A` stands (key prefixes such as `AKIA` may follow other characters),
-    /// and where one of ``markScalars`` stands. Every detector's finding starts at one of these, so a
-    /// detector visits these instead of every scalar.
-    let anchors: Positions
     /// The anchors at one of ``markScalars``: what the detectors that start from punctuation walk.
     let markAnchors: Positions
     /// The anchors where a number starts (an ASCII digit after anything but an ASCII letter or digit)
@@ -68,16 +68,13 @@ public struct ScalarText: Sendable {
     /// the text was cut.
     private init(capacity: Int, read: (inout ScalarReader) -> Bool) {
         let capacity = min(capacity, Self.maximumScalars)
-        // 32-bit while reading (the bound fits), so a maximal text's buffer is half as large.
-        let anchors = UnsafeMutablePointer<Int32>.allocate(capacity: max(capacity, 1))
-        defer { anchors.deallocate() }
         var reader: ScalarReader?
         var truncated = false
         var scalars: [Unicode.Scalar] = []
         let kinds = [ScalarKind](unsafeUninitializedCapacity: capacity) { kindBuffer, kindCount in
             scalars = [Unicode.Scalar](unsafeUninitializedCapacity: capacity) { scalarBuffer, scalarCount in
                 guard let scalarBase = scalarBuffer.baseAddress, let kindBase = kindBuffer.baseAddress else { return }
-                var reading = ScalarReader(scalars: scalarBase, kinds: kindBase, anchors: anchors, capacity: capacity)
+                var reading = ScalarReader(scalars: scalarBase, kinds: kindBase, capacity: capacity)
                 truncated = read(&reading)
                 reading.finish()
                 scalarCount = reading.count
@@ -87,8 +84,6 @@ public struct ScalarText: Sendable {
         }
         self.scalars = scalars
         self.kinds = kinds
-        // Copied out, so the buffer sized for every position is not kept while the text is scanned.
-        self.anchors = Positions(Array(UnsafeBufferPointer(start: anchors, count: reader?.anchorCount ?? 0)))
         self.markAnchors = Positions(reader?.markAnchors.array ?? [])
         self.tokenAnchors = Positions(reader?.tokenAnchors.array ?? [])
         let numberAnchors = reader?.numberAnchors.array ?? []
@@ -163,16 +158,10 @@ public struct ScalarText: Sendable {
         return index
     }
 
-    /// The index in ``anchors`` of the first anchor at or after `position`, searched from index `start`
-    /// on (whose anchor must be before `position`, if there is one).
-    func firstAnchor(atOrAfter position: Int, from start: Int) -> Int {
-        anchors.firstIndex(from: start, galloping: { $0 >= position })
-    }
-
-    /// The anchors inside `range`, found by bisection.
-    func anchors(in range: Range<Int>) -> Positions.SubSequence {
-        let first = anchors.firstIndex(bisecting: { $0 >= range.lowerBound })
-        return anchors[first..<anchors.firstIndex(bisecting: { $0 >= range.upperBound })]
+    /// Whether a finding can start at `index` (see the type's description).
+    func isAnchor(_ index: Int) -> Bool {
+        guard index >= 0, index < count else { return false }
+        return isAny(index, .asciiAlphanumeric) && !isAny(index - 1, .asciiAlphanumeric) || ScalarReader.isAnchorAnywhere(scalars[index])
     }
 
     @inline(__always) public subscript(_ index: Int) -> Unicode.Scalar { scalars[index] }
