@@ -146,8 +146,11 @@ enum ContactDetectors {
             while end < text.count, end - index < 24 {
                 let c = text[end]
                 if text.isDigit(end) {
-                    digits += 1
-                    lastDigitEnd = end + 1
+                    // A run of digits at once (up to the 24 scalars a number may span).
+                    let runEnd = min(text.digitsEnd(from: end), index + 24)
+                    digits += runEnd - end
+                    (lastDigitEnd, end) = (runEnd, runEnd)
+                    continue
                 } else if c == " " || c == "-" || c == "." || c == "(" || c == ")" {
                     // A separator counts only before more digits (or an opening parenthesis); after a
                     // parenthesis that closes one this number opened, a second may stand: `(028) 9018996`,

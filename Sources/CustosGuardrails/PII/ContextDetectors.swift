@@ -203,18 +203,19 @@ enum ContextDetectors {
     /// a street word (Street, Ave, Road…); then an optional unit (`Apt. 4`, `Suite 274`).
     static func streetAddresses(_ text: ScalarText, into findings: inout [Finding]) {
         var resume = 0
-        for index in text.numberAnchors where index >= resume && text.isDigit(index) && !text.isAlphanumeric(index - 1) {
-            guard let end = addressEnd(text, from: index) else { continue }
+        for (index, digitsEnd) in zip(text.numberStarts, text.numberEnds) where index >= resume && !text.isAlphanumeric(index - 1) {
+            guard let end = addressEnd(text, from: index, digitsEnd: digitsEnd) else { continue }
             let context = text.hasContext(addressWords, around: index..<end)
             findings.append(Finding(type: "STREET_ADDRESS", start: index, end: end, score: context ? 0.9 : 0.75))
             resume = end
         }
     }
 
-    private static func addressEnd(_ text: ScalarText, from start: Int) -> Int? {
-        var cursor = start
-        while cursor < text.count, text.isDigit(cursor), cursor - start < 6 { cursor += 1 }
-        if text.isDigit(cursor) { return nil }
+    /// The end of a street address whose house number is the digits from `start` to `digitsEnd`.
+    private static func addressEnd(_ text: ScalarText, from start: Int, digitsEnd: Int) -> Int? {
+        // A house number has six digits at most.
+        guard digitsEnd - start <= 6 else { return nil }
+        var cursor = digitsEnd
         if text.isASCIILetter(cursor), !text.isASCIILetter(cursor + 1) { cursor += 1 }  // 221B
         var words = 0
         while words < 5 {
