@@ -93,6 +93,10 @@ import Testing
         #expect(list.array == (0..<1_000).map { Int32($0 * 7) })
         for value in 0..<1_000 { list.append(Int32(value), if: value % 3 == 0) }
         #expect(list.array == (0..<1_000).map { Int32($0 * 7) } + stride(from: 0, to: 1_000, by: 3).map { Int32($0) })
+        var lanes = GrowingList<Int32>(capacity: 1)
+        defer { lanes.deallocate() }
+        for step in 0..<300 { lanes.appendLanes(UInt64(step) | 0x100, plus: 8 * step) }
+        #expect(lanes.array == (0..<300).flatMap { step in (0..<8).filter { step >> $0 & 1 == 1 }.map { Int32(8 * step + $0) } })
     }
 
     /// ``ScalarText/hasContext(_:around:distance:)`` by its definition: the runs of ASCII letters in the

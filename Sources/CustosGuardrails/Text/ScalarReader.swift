@@ -223,12 +223,12 @@ struct ScalarReader {
         let starts = alphanumeric & ~asciiBefore
         // Most runs of eight hold no anchor at a token's first character.
         let tokenBits = (Self.lanesWith(Flag.anchor, flagWord) | starts) & Self.lanesWith(Flag.tokenStart, flagWord)
-        if tokenBits != 0 { Self.append(tokenBits, at: count, to: &tokenAnchors) }
+        if tokenBits != 0 { tokenAnchors.appendLanes(tokenBits, plus: count) }
         // Most runs of eight hold no mark and no digit.
         if flagWord & Self.lanes(Flag.mark) | kindWord & Self.lanes(ScalarKind.digit) != 0 {
-            Self.append(Self.lanesWith(Flag.mark, flagWord), at: count, to: &markAnchors)
+            markAnchors.appendLanes(Self.lanesWith(Flag.mark, flagWord), plus: count)
             let digits = Self.lanesWith(ScalarKind.digit.rawValue, kindWord)
-            Self.append(starts & digits | Self.lanesWith(Flag.numberMark, flagWord), at: count, to: &numberAnchors)
+            numberAnchors.appendLanes(starts & digits | Self.lanesWith(Flag.numberMark, flagWord), plus: count)
         }
 
         // A word is a run of letters that starts after anything but a letter or digit (the runs that
@@ -240,7 +240,7 @@ struct ScalarReader {
         let wordStarts = letters & ~before
         // Rare: a letter run right after a digit or another script's letter.
         let glued = letters & ~letterBefore & before & 0xFF
-        if glued != 0 { Self.append(glued, at: count, to: &gluedRuns) }
+        if glued != 0 { gluedRuns.appendLanes(glued, plus: count) }
         var word = self.word
         if wordStarts != 0 || word.start >= 0 {
             var ends = (letters &+ (wordStarts | (word.start >= 0 ? 1 : 0))) & ~letters & 0xFF
@@ -296,15 +296,6 @@ struct ScalarReader {
     @inline(__always) static func sumOfLanes(_ word: UInt64) -> Int {
         let pairs = word & 0x00FF_00FF_00FF_00FF &+ (word &>> 8) & 0x00FF_00FF_00FF_00FF
         return Int(truncatingIfNeeded: (pairs &* 0x0001_0001_0001_0001) &>> 48)
-    }
-
-    /// Appends `count` plus each lane set in `lanes` (eight bits).
-    @inline(__always) private static func append(_ lanes: UInt64, at count: Int, to list: inout GrowingList<Int32>) {
-        var lanes = lanes & 0xFF
-        while lanes != 0 {
-            list.append(Int32(truncatingIfNeeded: count &+ lanes.trailingZeroBitCount))
-            lanes &= lanes &- 1
-        }
     }
 
     private mutating func closeWord(at end: Int) {
