@@ -35,7 +35,7 @@ enum ContextDetectors {
         union: [
             birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels, months,
             healthWords,
-        ])
+        ], sparseness: 16)
     static let titleClass: UInt8 = 1 << 3
     static let nameLabelClass: UInt8 = 1 << 4
     static let monthClass: UInt8 = 1 << 5

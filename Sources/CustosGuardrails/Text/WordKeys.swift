@@ -20,7 +20,7 @@ struct WordKeys: Sendable {
 
     /// The words of up to eight classes in one table: ``classes(of:)`` tells with one probe which of
     /// them a word belongs to.
-    init(union sets: [WordKeys]) { self.init(classes: sets.map(\.words)) }
+    init(union sets: [WordKeys], sparseness: Int = 8) { self.init(classes: sets.map(\.words), sparseness: sparseness) }
 
     /// The words of up to eight classes (class `i`: bit `i` of ``classes(of:)``), in a table with at
     /// least `sparseness` slots per word: a large set that only some words are looked up in (given
