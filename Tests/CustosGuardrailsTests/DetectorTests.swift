@@ -203,6 +203,10 @@ import Testing
         // Firms: a suffix in any case, or `and Sons`.
         ("Johnson LLC and Wallace PLC signed; Santos Lda. too", []),
         ("Gregory and Sons shipped it, Sarah and Tom paid", ["PERSON:Sarah"]),
+        // Firms named by a list of three surnames; three given names so joined are people.
+        ("Novak, Sarah and Fischer filed it; Lopez, Kira & Fischer lost.", []),
+        ("Fischer, Novak and Sarah won.", []),
+        ("Anna, Maria and Kira came.", ["PERSON:Anna", "PERSON:Kira"]),
     ])
     func givenNames(text: String, expected: [String]) {
         #expect(pii(text).filter { !$0.hasPrefix("PHONE") } == expected)

@@ -94,11 +94,16 @@ extension ContextDetectors {
     /// stand alone (`Sarah,`), 0.6. A word joined to another by a dash or an apostrophe (`Valentine-Murray`,
     /// `O'Neil`) is not a given name, and neither is one before a street or organisation word.
     static func personsByGivenName(_ text: ScalarText, cues: [(word: Int, classes: UInt8)], into findings: inout [Finding]) {
-        let places = GivenNames.places
+        let (places, names) = (GivenNames.places, GivenNames.shipped)
         var resume = 0
         for (index, classes) in cues where text.words[index].start >= resume {
             let word = text.words[index]
             guard isTitleCase(text, word.start + 1..<word.end), !isJoined(text, word) else { continue }
+            // A member of a firm's name written as a list of surnames: nothing of it is a person's.
+            if let end = firmListEnd(text, index, names: names) {
+                resume = end
+                continue
+            }
             if namesAStreet(text, index) {
                 // The street's name goes on with the capitalised word after it (`Victor Hugo`).
                 if case .surname(let end) = follower(text, after: word.end, shortest: 2) { resume = end }
@@ -183,6 +188,47 @@ extension ContextDetectors {
         let classes = streetTypesFirst.classes(of: text.words[before].key)
         return classes & 1 != 0 && text.isASCIIUppercase(text.words[before].start) || classes & 2 != 0
     }
+
+    /// Where the firm's name ends if the given name that is word `index` is one of three capitalised
+    /// words written `A, B and C` (or `A, B & C`) whose other two are not given names: Faker's and many
+    /// real firms' way of joining partners' surnames (`Novak, Shannon and Fischer`, `Lopez, Santos &
+    /// Coleman`). Three given names so joined (`Anna, Maria and John`) are people, and stay so.
+    private static func firmListEnd(_ text: ScalarText, _ index: Int, names: GivenNames) -> Int? {
+        let words = text.words
+        // Most names have none of `,` after them, `, ` before them or `and ` / `& ` before them.
+        let (start, end) = (words[index].start, words[index].end)
+        let before = start >= 2 ? text[start - 2] : " "
+        guard end < text.count && text[end] == "," || before == "," || before == "&" || before == "d" else { return nil }
+        // The member after word `member` across a comma, or across `and` or `&`.
+        func next(_ member: Int, comma: Bool) -> Int? {
+            guard member + 1 < words.count else { return nil }
+            let (end, following) = (words[member].end, words[member + 1])
+            if comma { return following.start == end + 2 && text[end] == "," && text[end + 1] == " " ? member + 1 : nil }
+            if following.start == end + 3, text[end] == " ", text[end + 1] == "&", text[end + 2] == " " { return member + 1 }
+            guard following.key == andKey, following.start == end + 1, text[end] == " ", member + 2 < words.count,
+                words[member + 2].start == following.end + 1, text[following.end] == " "
+            else { return nil }
+            return member + 2
+        }
+        // The first member of a list the name is in, as the first, second or third member (two words
+        // before it, or three with `and` between).
+        func third(from first: Int) -> Int? { first >= 0 ? next(first, comma: true).flatMap { next($0, comma: false) } : nil }
+        let first: Int? =
+            if third(from: index) != nil { index }
+            else if index >= 1, next(index - 1, comma: true) == index, next(index, comma: false) != nil { index - 1 }
+            else if third(from: index - 2) == index { index - 2 }
+            else if third(from: index - 3) == index { index - 3 }
+            else { nil }
+        guard let first, let second = next(first, comma: true), let third = next(second, comma: false) else { return nil }
+        func fits(_ member: Int) -> Bool {
+            let word = words[member]
+            return text.isASCIIUppercase(word.start) && isTitleCase(text, word.start + 1..<word.end)
+                && (member == index || names.classes(of: word.key) == 0)
+        }
+        return fits(first) && fits(second) && fits(third) ? words[third].end : nil
+    }
+
+    private static let andKey = WordKeys.key("and")
 
     /// Street types that stand before the name: class 0, written with a capital in Spanish, Italian and
     /// Portuguese addresses (and some, such as `via`, English words in lower case); class 1, French ones,
