@@ -54,6 +54,7 @@ public struct GuardrailScanner: Sendable {
         IdentityNumberDetectors.scan(text, cues: cues, into: &pii)
         ContextDetectors.datesOfBirth(text, cues: cues, into: &pii)
         ContextDetectors.streetAddresses(text, into: &pii)
+        ContextDetectors.continentalAddresses(text, cues: cues, into: &pii)
         ContextDetectors.persons(text, cues: cues.personCues, into: &pii)
         ContextDetectors.personsByGivenName(text, cues: cues.givenNames, into: &pii)
         // A number inside a secret (a key's digits, a connection string's host) is part of the secret.

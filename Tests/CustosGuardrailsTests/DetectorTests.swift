@@ -161,6 +161,12 @@ import Testing
         ("ship to 1600 Pennsylvania Ave. today", ["STREET_ADDRESS:1600 Pennsylvania Ave."]),
         ("42 Main St", ["STREET_ADDRESS:42 Main St"]),
         ("we sold 300 Apples on the road", []),
+        ("514 Cardenas Orchard", ["STREET_ADDRESS:514 Cardenas Orchard"]),
+        // A street type first (Spanish, Italian, Portuguese, Polish), or a French one after the number.
+        ("Calle de Regina Contreras 23 and Via Bettin, 70 Piano 5", ["STREET_ADDRESS:Calle de Regina Contreras 23", "STREET_ADDRESS:Via Bettin, 70"]),
+        ("ulica Odrzańska 60/26, al. Norwida 775", ["STREET_ADDRESS:ulica Odrzańska 60/26", "STREET_ADDRESS:al. Norwida 775"]),
+        ("write to 12, rue Victor Hugo, Apt. 4", ["STREET_ADDRESS:12, rue Victor Hugo, Apt. 4"]),
+        ("Via email 5 times; the avenue 3 blocks away; Pennsylvania Avenue NW 192", []),
         ("Dear Mr. John Smith,", ["PERSON:John Smith"]),
         ("Patient: Anne-Marie O'Neil", ["PERSON:Anne-Marie O'Neil"]),
         ("Hello, my name is Kira Fransson.", ["PERSON:Kira Fransson"]),
@@ -195,8 +201,8 @@ import Testing
         // Streets named after people: after a house number, or after a street type written first.
         ("Ship it to 364 Michael Cross please.", []),
         ("Flat 45 75 Timothy Tor and 690/02 David Expressway", []),
-        ("Calle de Lucia Contreras 23 and 12, rue Victor Hugo", []),
-        ("Via Lupe Santiago 12", []),
+        ("Calle de Lucia Contreras 23 and 12, rue Victor Hugo", ["STREET_ADDRESS:Calle de Lucia Contreras 23", "STREET_ADDRESS:12, rue Victor Hugo"]),
+        ("Via Lupe Santiago 12", ["STREET_ADDRESS:Via Lupe Santiago 12"]),
         // A year is no house number, and `via` in lower case is an English word.
         ("In 2019 Sarah Connor joined.", ["PERSON:Sarah Connor"]),
         ("sent via Sarah Connor", ["PERSON:Sarah Connor"]),

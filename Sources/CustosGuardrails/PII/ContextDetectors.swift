@@ -30,15 +30,17 @@ enum ContextDetectors {
 
     /// The context words the detectors of this file look for, one probe a word: bits 0–2 are the
     /// ``Families`` (birth, passport, licence), then ``titles``, ``nameLabels``, ``months`` and, bit 6,
-    /// ``healthWords`` (``Families/health``).
+    /// ``healthWords`` (``Families/health``), and bit 7 the street types that begin an address or follow
+    /// its number (``streetTypesBefore``).
     static let contextWords = WordKeys(
         union: [
             birthWords, IdentityNumberDetectors.passportWords, IdentityNumberDetectors.licenceWords, titles, nameLabels, months,
-            healthWords,
+            healthWords, streetTypesBefore,
         ], sparseness: 16)
     static let titleClass: UInt8 = 1 << 3
     static let nameLabelClass: UInt8 = 1 << 4
     static let monthClass: UInt8 = 1 << 5
+    static let streetTypeClass: UInt8 = 1 << 7
 
     /// What one pass over a text's ASCII words found, for the detectors that start from words: each of
     /// them then visits its own few words instead of every word of the text.
@@ -55,6 +57,10 @@ enum ContextDetectors {
         let gluedWords: [Int]
         /// Where the months' words start, in order.
         let months: [Int]
+        /// The words that are street types an address can start with or that follow its number (`Calle`,
+        /// `Via`, `ulica`, `rue`), for ``continentalAddresses(_:cues:into:)``: indices into
+        /// ``ScalarText/words``, in order.
+        let streetTypes: [Int]
         /// The words that start with a capital and are in ``GivenNames/shipped``, for
         /// ``personsByGivenName(_:cues:into:)``: indices into ``ScalarText/words``, in order, each with
         /// its classes in the list (``GivenNames/given``, ``GivenNames/beforeSurname``).
@@ -64,7 +70,7 @@ enum ContextDetectors {
     static func cues(_ text: ScalarText) -> Cues {
         let (contextWords, myKey, names) = (contextWords, myKey, GivenNames.shipped)
         var found: UInt8 = 0
-        var (personCues, gluedWords, months) = ([Int](), [Int](), [Int]())
+        var (personCues, gluedWords, months, streetTypes) = ([Int](), [Int](), [Int](), [Int]())
         var givenNames: [(word: Int, classes: UInt8)] = []
         // Room for a text's usual share of each (a word in 64, in 16), so that most texts allocate each
         // list once instead of growing it.
@@ -86,6 +92,7 @@ enum ContextDetectors {
                         if classes != 0 || word.key == myKey {
                             if classes & (titleClass | nameLabelClass) != 0 || word.key == myKey { personCues.append(index) }
                             if classes & monthClass != 0 { months.append(word.start) }
+                            if classes & streetTypeClass != 0 { streetTypes.append(index) }
                         }
                         twoLetterWords.initializeElement(at: kept, to: word.start)
                         kept &+= word.end &- word.start == 2 ? 1 : 0
@@ -102,7 +109,7 @@ enum ContextDetectors {
         let families = Families(rawValue: found & Families([.birth, .passport, .licence, .health]).rawValue)
         return Cues(
             families: families, personCues: personCues, twoLetterWords: twoLetterWords, gluedWords: gluedWords, months: months,
-            givenNames: givenNames)
+            streetTypes: streetTypes, givenNames: givenNames)
     }
 
     // MARK: DATE_TIME (dates of birth)
@@ -196,6 +203,24 @@ enum ContextDetectors {
         "way", "place", "pl", "terrace", "ter", "circle", "cir", "parkway", "pkwy", "highway", "hwy", "square", "sq", "crescent",
         "close", "trail", "trl", "plaza", "alley", "route", "walk", "row", "loop", "pike", "run", "ridge", "view", "gardens",
     ])
+    /// More of the street types of the US Postal Service's list (its Publication 28), which end a street's
+    /// name after a house number as the words above do (`514 Cardenas Orchard`, `602 Becker Fork`). Not
+    /// among ``streetWords``, which also tell a given name that it names a place (``GivenNames``): several
+    /// are surnames (`Hill`, `Ford`). Left out: words that follow a number and a capitalised word as often
+    /// outside addresses (`Union`, `Park`, `Station`, `Point`, `Field`, `Key`, `Camp`, `Green`), and
+    /// `Expressway`, whose numbers are written `690/02`: the house number would be cut at the `/`.
+    static let moreStreetWords = WordKeys([
+        "viaduct", "orchard", "isle", "island", "islands", "fork", "forks", "ferry", "lake", "lakes", "glen", "glens", "springs",
+        "mill", "mills", "crossing", "junction", "heights", "harbor", "harbour", "haven", "meadow", "meadows", "summit", "turnpike",
+        "valley", "villages", "vista", "wells", "bypass", "causeway", "freeway", "grove", "estates", "falls",
+        "ford", "fords", "forest", "gateway", "inlet", "knolls", "landing", "manor", "motorway", "mountain", "mountains", "overpass",
+        "plains", "prairie", "ranch", "rapids", "river", "shoals", "shore", "shores", "stravenue", "stream", "throughway",
+        "tunnel", "underpass", "vale", "mews", "rise", "cove", "creek", "brook", "brooks", "bridge", "bluff", "bluffs", "canyon",
+        "cliffs", "corners", "curve", "dale", "hollow", "locks", "lodge", "pines", "ramp", "ridges", "skyway", "squares", "trace",
+        "trafficway", "ville", "hill", "hills", "fields", "flats", "extension", "crest", "dam", "divide", "neck", "village",
+        "roads",
+    ])
+    static let streetEnds = WordKeys(union: [streetWords, moreStreetWords])
     static let addressWords = WordKeys(["address", "lives", "live", "located", "ship", "deliver", "mail"])
     static let unitWords = WordKeys(["apt", "apartment", "suite", "ste", "unit", "floor", "fl", "room", "rm"])
 
@@ -222,7 +247,7 @@ enum ContextDetectors {
             guard cursor + 1 < text.count, text[cursor] == " ", text.isUppercase(cursor + 1) else { return nil }
             let (key, end) = word(text, from: cursor + 1)
             guard end > cursor + 1 else { return nil }
-            if words > 0, streetWords.contains(key) {
+            if words > 0, streetEnds.contains(key) {
                 var finish = end < text.count && text[end] == "." ? end + 1 : end
                 guard !text.isAlphanumeric(finish) else { return nil }
                 finish = unitEnd(text, after: finish) ?? finish
@@ -235,7 +260,7 @@ enum ContextDetectors {
     }
 
     /// `, Apt. 4` / ` Suite 274` after an address: the end of the unit.
-    private static func unitEnd(_ text: ScalarText, after index: Int) -> Int? {
+    static func unitEnd(_ text: ScalarText, after index: Int) -> Int? {
         var cursor = index
         if cursor < text.count, text[cursor] == "," { cursor += 1 }
         guard cursor < text.count, text[cursor] == " " else { return nil }

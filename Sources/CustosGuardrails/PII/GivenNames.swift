@@ -233,14 +233,13 @@ extension ContextDetectors {
     /// Street types that stand before the name: class 0, written with a capital in Spanish, Italian and
     /// Portuguese addresses (and some, such as `via`, English words in lower case); class 1, French ones,
     /// in lower case too (`12, rue Victor Hugo`). Not `place`: "the place Sarah chose".
-    static let streetTypesFirst = WordKeys(classes: [
-        [
-            "calle", "avenida", "paseo", "plaza", "camino", "carrera", "alameda", "acceso", "ronda", "rambla", "carrer", "rua",
-            "travessa", "via", "viale", "piazza", "corso", "strada", "vicolo", "largo", "av", "rotonda", "contrada", "borgo",
-            "stretto", "canale", "incrocio", "glorieta", "cuesta", "pasaje", "pasadizo", "vial",
-        ],
-        ["rue", "avenue", "boulevard", "chemin", "impasse", "allee", "quai", "cours"],
-    ])
+    static let streetTypesFirst = WordKeys(classes: [streetTypesBeforeName, frenchStreetTypes])
+    static let streetTypesBeforeName = [
+        "calle", "avenida", "paseo", "plaza", "camino", "carrera", "alameda", "acceso", "ronda", "rambla", "carrer", "rua",
+        "travessa", "via", "viale", "piazza", "corso", "strada", "vicolo", "largo", "av", "rotonda", "contrada", "borgo",
+        "stretto", "canale", "incrocio", "glorieta", "cuesta", "pasaje", "pasadizo", "vial",
+    ]
+    static let frenchStreetTypes = ["rue", "avenue", "boulevard", "chemin", "impasse", "allee", "quai", "cours"]
     static let streetLinks = WordKeys(["de", "del", "di", "da", "do", "dos", "das", "la", "le", "des"])
 
     /// No capital in `range` except right after a dash or an apostrophe (`Anne-Marie`, `O'Neil`).
