@@ -14,7 +14,9 @@ extension ContextDetectors {
         for index in cues.streetTypes {
             let word = text.words[index]
             guard word.start >= end else { continue }
-            let address = frenchStreetTypeWords.contains(word.key) ? numberFirstAddress(text, type: word) : typeFirstAddress(text, type: word)
+            // ``streetTypesFirst``'s class 1: the French types, which follow the number.
+            let french = streetTypesFirst.classes(of: word.key) & 2 != 0
+            let address = french ? numberFirstAddress(text, type: word) : typeFirstAddress(text, type: word)
             guard let address else { continue }
             let context = text.hasContext(addressWords, around: address)
             findings.append(Finding(type: "STREET_ADDRESS", start: address.lowerBound, end: address.upperBound, score: context ? 0.9 : 0.75))
@@ -41,7 +43,7 @@ extension ContextDetectors {
                 guard titled, let numberEnd = houseNumberEnd(text, from: start, digitsEnd: text.digitsEnd(from: start)) else { return nil }
                 return type.start..<(unitEnd(text, after: numberEnd) ?? numberEnd)
             }
-            guard words < 5, let end = nameWordEnd(text, from: start) else { return nil }
+            guard words < 5, let end = letterWordEnd(text, from: start) else { return nil }
             if text.isUppercase(start) {
                 titled = titled || isTitled(text, start..<end)
             } else if !streetLinks.contains(asciiKey(text, start..<end)) {
@@ -70,7 +72,7 @@ extension ContextDetectors {
             houseNumberEnd(text, from: numberStart, digitsEnd: text.digitsEnd(from: numberStart)) == last + 1
         else { return nil }
         var (cursor, names, end) = (type.end, 0, 0)
-        while names < 4, cursor + 1 < text.count, text[cursor] == " ", let wordEnd = nameWordEnd(text, from: cursor + 1) {
+        while names < 4, cursor + 1 < text.count, text[cursor] == " ", let wordEnd = letterWordEnd(text, from: cursor + 1) {
             let key = asciiKey(text, cursor + 1..<wordEnd)
             if unitWords.contains(key) { break }
             if text.isUppercase(cursor + 1) {
@@ -101,11 +103,10 @@ extension ContextDetectors {
         return text.isAlphanumeric(end) || continues ? nil : end
     }
 
-    /// The end of the word at `start`: letters of any script (`Rivière`, `Miła`), with `-` or `'` inside.
-    private static func nameWordEnd(_ text: ScalarText, from start: Int) -> Int? {
-        var end = start
-        while text.isLetter(end) || text.isLetter(end + 1) && (text[end] == "-" || text[end] == "'") { end += 1 }
-        return end > start ? end : nil
+    /// The end of the word at `start` if a letter stands there (``nameWordEnd(_:from:)``: letters of any
+    /// script, `Rivière`, `Miła`, with `-` or `'` inside).
+    private static func letterWordEnd(_ text: ScalarText, from start: Int) -> Int? {
+        text.isLetter(start) ? nameWordEnd(text, from: start) : nil
     }
 
     /// A capital and then a small letter: a name, not initials (`NW`) or one letter (`D.`).
@@ -123,7 +124,6 @@ extension ContextDetectors {
 
     static let polishTypes = WordKeys(["ulica", "aleja", "plac", "osiedle"])
     static let polishAbbreviations = WordKeys(["ul", "al", "pl", "os"])
-    static let frenchStreetTypeWords = WordKeys(frenchStreetTypes)
     /// The street types an address can start with (``GivenNames``' Spanish, Italian and Portuguese ones
     /// and the Polish ones) or that follow its number (the French ones): a class of ``contextWords``.
     static let streetTypesBefore = WordKeys(streetTypesBeforeName + frenchStreetTypes + polishTypes.words + polishAbbreviations.words)
